@@ -1,0 +1,39 @@
+# Every target creates or reuses the virtual environment .venv on its own.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test lessons check mutants lab bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)  ## build the lessons, grade a sample class, print the score table
+	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder demo
+
+test: $(STAMP)  ## the project's whole test suite
+	PATH="$(BIN):$$PATH" $(BIN)/python -m pytest
+
+lessons: $(STAMP)  ## rebuild solution notebooks, student versions and fixtures from the sources
+	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder build
+
+check: $(STAMP)  ## fail if anything committed differs from what the build makes
+	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder build --check
+
+mutants: $(STAMP)  ## grade every mutant and report the share the tests catch
+	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder mutants
+
+lab: $(STAMP)  ## JupyterLab on lessons/, with the nbgrader extension
+	PATH="$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir=lessons
+
+bench: $(STAMP)  ## run every solution notebook on the full data and print its results (slow)
+	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder execute --full
+
+clean:
+	rm -rf work .pytest_cache

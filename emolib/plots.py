@@ -1,0 +1,69 @@
+"""The course's plots, matplotlib only. Each function draws on an Axes (a new figure when none is given)
+and returns it, so a notebook can combine them with ``plt.subplots``."""
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def _axes(ax, figsize=(6, 4)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def line_plot(x, series, xlabel, ylabel, title=None, logy=False, ax=None):
+    """One line per entry of ``series`` ({label: y values of x's length}) against ``x``."""
+    ax = _axes(ax)
+    for label, values in series.items():
+        ax.plot(x, values, label=label)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return ax
+
+
+def learning_curves(history, title=None):
+    """Learning curves from a history of per-epoch values, e.g. {"train_loss": [...], "val_accuracy": [...]}.
+
+    Keys containing "loss" go in the left panel, the others (accuracies) in the right one.
+    Returns the figure.
+    """
+    losses = {key: values for key, values in history.items() if "loss" in key}
+    scores = {key: values for key, values in history.items() if "loss" not in key}
+    panels = [group for group in (losses, scores) if group]
+    figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
+    for ax, group in zip(axes[0], panels):
+        for key, values in group.items():
+            ax.plot(np.arange(1, len(values) + 1), values, marker="o", label=key.replace("_", " "))
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss" if group is losses else "accuracy")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def word_weights(words, weights, count=15, title=None, ax=None):
+    """Horizontal bars of the ``count`` most negative and most positive weights, labelled by word.
+
+    Args:
+        words: array of N strings; weights: array of N floats, one per word.
+    """
+    order = np.argsort(weights)
+    chosen = np.concatenate([order[:count], order[-count:]])
+    ax = _axes(ax, figsize=(7, 0.28 * len(chosen) + 1))
+    colors = ["tab:red" if weights[i] < 0 else "tab:blue" for i in chosen]
+    ax.barh(np.arange(len(chosen)), weights[chosen], color=colors)
+    ax.set_yticks(np.arange(len(chosen)))
+    ax.set_yticklabels(np.asarray(words)[chosen])
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("weight")
+    if title:
+        ax.set_title(title)
+    return ax
