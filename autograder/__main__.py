@@ -1,0 +1,122 @@
+"""Instructor commands: ``python -m autograder {build,grade,demo,mutants}`` (also ``emotion-autograder``).
+
+  build [--check]        sources -> solution notebooks -> student versions and reference outputs
+  grade DIR [--workdir]  autograde a folder of submissions; score table, grades.csv, feedback
+  demo [--workdir]       build, then grade a sample class: reference, untouched, two typical bugs
+  mutants [LESSON ...]   grade every mutant of the catalogues and report the share caught
+  execute [LESSON ...]   run solution notebooks (--full: on the whole datasets) and print their output
+"""
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from . import course
+
+
+def command_build(args):
+    from .build import build
+
+    differing = build(check=args.check)
+    for path in differing:
+        print(f"{'differs' if args.check else 'updated'}: {path.relative_to(course.COURSE_ROOT)}")
+    if args.check and differing:
+        print("The committed notebooks or fixtures differ from what the sources make: run `make lessons` and commit.")
+        return 1
+    print("build: everything in sync" if not differing else f"build: {len(differing)} file(s) updated")
+    return 0
+
+
+def report(scores, failures):
+    from .grade import score_table
+
+    print(score_table(scores))
+    for (student, assignment), log in failures.items():
+        print(f"\nnbgrader could not grade {student} / {assignment}:\n{log}")
+    return 1 if failures else 0
+
+
+def command_grade(args):
+    from .grade import grade
+
+    scores, failures = grade(args.submissions, workdir=args.workdir)
+    status = report(scores, failures)
+    print(f"\nwrote {args.workdir / 'grades.csv'}, {args.workdir / 'scores.csv'} and feedback in {args.workdir / 'feedback'}")
+    return status
+
+
+def command_demo(args):
+    from .build import build
+    from .grade import grade
+    from .mutants import catalogue, sample_class, write_class
+
+    for path in build():
+        print(f"updated: {path.relative_to(course.COURSE_ROOT)}")
+    inbox = args.workdir / "demo-inbox"
+    shutil.rmtree(inbox, ignore_errors=True)
+    for assignment_id in course.assignment_ids():
+        demo_bugs = [mutant for mutant in catalogue(assignment_id) if mutant.demo]
+        write_class(inbox, assignment_id, sample_class(assignment_id, demo_bugs))
+    print(f"sample class written to {inbox}")
+    scores, failures = grade(inbox, workdir=args.workdir)
+    status = report(scores, failures)
+    print(f"\nwrote {args.workdir / 'grades.csv'}, {args.workdir / 'scores.csv'} and feedback in {args.workdir / 'feedback'}")
+    return status
+
+
+def command_mutants(args):
+    from .mutants import run_catalogues
+
+    results = run_catalogues(args.lessons or course.assignment_ids(), workdir=args.workdir)
+    caught = sum(result.caught for result in results)
+    for result in results:
+        print(f"{'caught ' if result.caught else 'MISSED '} {result.assignment}  {result.name}  "
+              f"({result.score:g}/{result.max_score:g}{'; lost in ' + ', '.join(result.failed_tests) if result.failed_tests else ''})")
+    print(f"\nmutants caught: {caught}/{len(results)} ({caught / max(1, len(results)):.0%})")
+    return 0 if caught == len(results) else 1
+
+
+def command_execute(args):
+    from .execute import execute, printed_text
+
+    for assignment_id in args.lessons or course.assignment_ids():
+        seconds, notebook = execute(assignment_id, full=args.full, output_dir=args.workdir / "executed")
+        print(f"== {assignment_id} ({'full' if args.full else 'fast'} mode): {seconds:.1f} s")
+        print(printed_text(notebook))
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    build_parser = commands.add_parser("build", help="build notebooks, student versions and fixtures")
+    build_parser.add_argument("--check", action="store_true", help="compare with what is committed; exit 1 if anything differs")
+    build_parser.set_defaults(run=command_build)
+
+    grade_parser = commands.add_parser("grade", help="autograde a folder of submissions")
+    grade_parser.add_argument("submissions", type=Path, help="folder of submissions (nbgrader or flat LMS layout)")
+    grade_parser.set_defaults(run=command_grade)
+
+    demo_parser = commands.add_parser("demo", help="grade a sample class")
+    demo_parser.set_defaults(run=command_demo)
+
+    mutants_parser = commands.add_parser("mutants", help="report the share of mutants the tests catch")
+    mutants_parser.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
+    mutants_parser.set_defaults(run=command_mutants)
+
+    execute_parser = commands.add_parser("execute", help="run solution notebooks and print their output")
+    execute_parser.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
+    execute_parser.add_argument("--full", action="store_true", help="use the whole datasets, not fast mode")
+    execute_parser.set_defaults(run=command_execute)
+
+    for sub in (grade_parser, demo_parser, mutants_parser, execute_parser):
+        sub.add_argument("--workdir", type=Path, default=course.DEFAULT_WORKDIR,
+                         help="working folder for submissions, gradebook and feedback (default: work/)")
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""``python -m autograder execute [LESSON ...] [--full]``: run solution notebooks top to bottom, as a
+self-study reader sees them, save the executed copies and print what they printed.
+
+``--full`` uses the whole datasets (the results quoted in the lessons' text); without it the notebooks
+run in fast mode, as under grading. Executed notebooks go to ``work/executed/``.
+"""
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from . import course
+
+
+@contextmanager
+def environment(**values):
+    """Set environment variables for the kernels started inside the block, then restore them."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def execute(assignment_id, full=False, output_dir=None, timeout=600):
+    """Execute a solution notebook; returns (seconds, executed notebook). Raises on a failing cell."""
+    notebook = nbformat.read(course.solution_notebook(assignment_id), as_version=4)
+    client = NotebookClient(notebook, timeout=None if full else timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(course.solution_notebook(assignment_id).parent)}})
+    start = time.perf_counter()
+    with environment(EMOLIB_FAST="0" if full else "1", MPLBACKEND="Agg"):
+        client.execute()
+    seconds = time.perf_counter() - start
+    if output_dir is not None:
+        output_dir = Path(output_dir)
+        output_dir.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, output_dir / f"{assignment_id}.ipynb")
+    return seconds, notebook
+
+
+def printed_text(notebook):
+    """Everything the notebook's code cells printed on stdout, in order."""
+    return "".join(output.text for cell in notebook.cells if cell.cell_type == "code"
+                   for output in cell.outputs if output.output_type == "stream" and output.name == "stdout")

@@ -1,0 +1,52 @@
+"""nbgrader configuration of the course (the repository's top-level nbgrader_config.py loads this file).
+
+nbgrader's directory model maps onto the repository: the sources are solutions/<assignment>/, the
+student versions lessons/<assignment>/, and everything the instructor's grading makes (submissions,
+gradebook, autograded notebooks, feedback) stays in the git-ignored working folder work/.
+"""
+from pathlib import Path
+
+from autograder.preprocessors import StderrIsNotFailure
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern,
+                                    LimitOutput, SaveAutoGrades)
+from nbconvert.preprocessors import ClearMetadataPreprocessor
+
+c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
+
+COURSE_ROOT = Path(__file__).resolve().parent.parent
+
+c.CourseDirectory.root = str(COURSE_ROOT)
+c.CourseDirectory.course_id = "emotion-course"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "lessons"
+c.CourseDirectory.submitted_directory = "work/submitted"
+c.CourseDirectory.autograded_directory = "work/autograded"
+c.CourseDirectory.feedback_directory = "work/feedback"
+c.CourseDirectory.db_url = f"sqlite:///{COURSE_ROOT / 'work' / 'gradebook.db'}"
+# The jupytext source (which holds the solutions) and the instructor-only files beside it must never
+# be copied into a student's release or an autograded folder.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                            "[0-9][0-9]_*.py", "fixtures.py", "mutants.py"]
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# A notebook runs in fast mode under nbgrader (about a minute); a cell that takes longer is stuck.
+c.Execute.timeout = 300
+
+# Stock nbgrader scores a test cell that wrote anything to stderr as zero, even when every assertion
+# passed; TensorFlow, Keras and jieba print notices there. StderrIsNotFailure runs right after the
+# notebook executes and relabels such output; a failing test still raises, which is what scores zero.
+c.Autograde.autograde_preprocessors = [
+    Execute,
+    StderrIsNotFailure,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+# nbgrader's default kernel arguments, plus a quieter kernel log: the kernel's own start-up notices
+# (about its loopback transport) would otherwise be printed once per graded notebook.
+c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
