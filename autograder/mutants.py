@@ -104,12 +104,19 @@ def run_catalogues(assignment_ids, workdir=course.DEFAULT_WORKDIR):
     scores, failures = grade(inbox, workdir=workdir, log=lambda message: None)
     if failures:
         raise RuntimeError(f"nbgrader could not grade some mutants: {sorted(failures)}")
+    return [result for assignment_id, lesson_mutants in mutants.items()
+            for result in summarize(scores, assignment_id, lesson_mutants)]
+
+
+def summarize(scores, assignment_id, mutants):
+    """One MutantResult per mutant of a lesson, from the graded class's per-test scores."""
     results = []
-    for assignment_id, lesson_mutants in mutants.items():
-        for mutant in lesson_mutants:
-            rows = [row for row in scores if row.assignment == assignment_id and row.student == mutant.student]
-            results.append(MutantResult(
-                assignment_id, mutant.name,
-                score=sum(row.score for row in rows), max_score=sum(row.max_score for row in rows),
-                failed_tests=tuple(row.test for row in rows if row.score < row.max_score)))
+    for mutant in mutants:
+        rows = [row for row in scores if row.assignment == assignment_id and row.student == mutant.student]
+        if not rows:
+            raise ValueError(f"mutant {mutant.name!r} of {assignment_id} was not graded")
+        results.append(MutantResult(
+            assignment_id, mutant.name,
+            score=sum(row.score for row in rows), max_score=sum(row.max_score for row in rows),
+            failed_tests=tuple(row.test for row in rows if row.score < row.max_score)))
     return results

@@ -83,8 +83,8 @@ def assert_close(got, want, what, rtol=1e-6, atol=1e-9, common_bugs=None):
             raise AssertionError(f"{what} is wrong: it matches what this common bug gives: {description}.")
     worst = _unravel_index(_argmax(error - tolerance), error.shape) if error.ndim else ()
     raise AssertionError(
-        f"{what} is wrong: at index {tuple(int(i) for i in worst)} you give {array[worst]!r}, "
-        f"the reference is {want[worst]!r} (largest error {float(_amax(error)):.3g})."
+        f"{what} is wrong: at index {tuple(int(i) for i in worst)} you give {float(array[worst])!r}, "
+        f"the reference is {float(want[worst])!r} (largest error {float(_amax(error)):.3g})."
     )
 
 

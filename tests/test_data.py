@@ -21,6 +21,7 @@ from emolib.data import (
     write_sample,
 )
 from emolib.text import tokenize
+from realdata import needs_real_chnsenticorp, needs_real_imdb
 
 UNLABELLED_REVIEW = "An unlabelled review from train/unsup that must never be loaded."
 SAMPLE_TEXTS = {
@@ -305,17 +306,6 @@ def test_download_from_origin(folders, no_proxy, archive_server):
 
 
 # ---------------------------------------------------------------------------------- real data
-
-REAL_DATA = Path(os.environ["EMOLIB_DATA"]) if os.environ.get("EMOLIB_DATA") else None
-needs_real_imdb = pytest.mark.skipif(
-    REAL_DATA is None or not ((REAL_DATA / "aclImdb").is_dir() or (REAL_DATA / "aclImdb_v1.tar.gz").is_file()),
-    reason="real IMDB data not available: set EMOLIB_DATA to a folder holding aclImdb/ or aclImdb_v1.tar.gz",
-)
-needs_real_chnsenticorp = pytest.mark.skipif(
-    REAL_DATA is None or not all((REAL_DATA / "chnsenticorp" / f"{s}.csv").is_file() for s in ("train", "dev", "test")),
-    reason="real ChnSentiCorp not available: set EMOLIB_DATA to a folder holding chnsenticorp/{train,dev,test}.csv",
-)
-
 
 @pytest.fixture(scope="module")
 def real_imdb():

@@ -1,0 +1,16 @@
+"""Skip markers for tests that need the real datasets, found through EMOLIB_DATA (CI sets it)."""
+import os
+from pathlib import Path
+
+import pytest
+
+REAL_DATA = Path(os.environ["EMOLIB_DATA"]) if os.environ.get("EMOLIB_DATA") else None
+
+needs_real_imdb = pytest.mark.skipif(
+    REAL_DATA is None or not ((REAL_DATA / "aclImdb").is_dir() or (REAL_DATA / "aclImdb_v1.tar.gz").is_file()),
+    reason="real IMDB data not available: set EMOLIB_DATA to a folder holding aclImdb/ or aclImdb_v1.tar.gz",
+)
+needs_real_chnsenticorp = pytest.mark.skipif(
+    REAL_DATA is None or not all((REAL_DATA / "chnsenticorp" / f"{s}.csv").is_file() for s in ("train", "dev", "test")),
+    reason="real ChnSentiCorp not available: set EMOLIB_DATA to a folder holding chnsenticorp/{train,dev,test}.csv",
+)

@@ -1,0 +1,114 @@
+"""The notebook pipeline: what is committed is what the build makes, the student versions hide the
+solutions and hidden tests, and every lesson has the anatomy DESIGN.md asks for."""
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from autograder import course
+from autograder.build import build, notebook_from_source
+from emolib.checks import FIXTURE_DIR
+
+LESSONS = course.assignment_ids()
+
+
+def nbgrader_meta(cell):
+    return cell.metadata.get("nbgrader", {})
+
+
+def test_there_is_at_least_one_lesson():
+    assert "01_softmax" in LESSONS
+
+
+def test_committed_notebooks_and_fixtures_are_what_the_build_makes():
+    assert build(check=True) == []
+
+
+@pytest.fixture
+def course_copy(tmp_path):
+    """A copy of the course (sources, notebooks, fixtures, code) whose build can be checked apart."""
+    for name in ("autograder", "emolib", "solutions", "lessons"):
+        shutil.copytree(course.COURSE_ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path
+
+
+def run_check(folder):
+    return subprocess.run([sys.executable, "-m", "autograder", "build", "--check"], cwd=folder,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_check_names_every_file_that_differs(course_copy):
+    release = course_copy / "lessons" / "01_softmax" / "01_softmax.ipynb"
+    release.write_text(release.read_text().replace("Lesson 01", "Lesson 1", 1))
+    fixture = course_copy / "emolib" / "fixtures" / "01_softmax.json"
+    document = json.loads(fixture.read_text())
+    document["softmax"]["outputs"]["probs"]["data"][0] += 1e-3
+    fixture.write_text(json.dumps(document))
+    (course_copy / "lessons" / "01_softmax" / "stale.txt").write_text("left over")
+
+    result = run_check(course_copy)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "differs: lessons/01_softmax/01_softmax.ipynb" in result.stdout
+    assert "differs: emolib/fixtures/01_softmax.json" in result.stdout
+    assert "differs: lessons/01_softmax/stale.txt" in result.stdout
+    assert "solutions/01_softmax/01_softmax.ipynb" not in result.stdout
+
+
+def test_check_notices_a_changed_source(course_copy):
+    source = course_copy / "solutions" / "01_softmax" / "01_softmax.py"
+    source.write_text(source.read_text().replace("dz = (sigmoid(z) - y) / n", "dz = (sigmoid(z) - y) / (2 * n)"))
+    result = run_check(course_copy)
+    assert result.returncode == 1
+    for path in ("solutions/01_softmax/01_softmax.ipynb", "emolib/fixtures/01_softmax.json"):
+        assert f"differs: {path}" in result.stdout
+
+
+@pytest.mark.parametrize("assignment_id", LESSONS)
+def test_student_version_has_no_solutions_and_no_hidden_tests(assignment_id):
+    release_folder = course.LESSONS / assignment_id
+    assert sorted(path.name for path in release_folder.iterdir()) == [f"{assignment_id}.ipynb"], (
+        "only the notebook may be released: the jupytext source, fixtures.py and mutants.py hold answers")
+    release = nbformat.read(course.release_notebook(assignment_id), as_version=4)
+    text = "\n".join(cell.source for cell in release.cells)
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
+        assert marker not in text
+    solution = nbformat.read(course.solution_notebook(assignment_id), as_version=4)
+    for cell in solution.cells:
+        if nbgrader_meta(cell).get("solution"):
+            answer = re.search(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S).group(1)
+            for line in answer.splitlines():
+                if len(line.strip()) > 25:
+                    assert line.strip() not in text, f"solution line released: {line.strip()}"
+
+
+@pytest.mark.parametrize("assignment_id", LESSONS)
+def test_lesson_anatomy(assignment_id):
+    notebook = notebook_from_source(course.source_script(assignment_id))
+    cells = notebook.cells
+    assert cells[0].cell_type == "markdown" and cells[0].source.startswith("# Lesson")
+    for marker in ("**Prerequisites:**", "**Time:**", "**Runs on:**"):
+        assert marker in cells[0].source
+    assert any("setup" in cell.metadata.get("tags", []) for cell in cells), "no cell tagged setup"
+    code = [cell for cell in cells if cell.cell_type == "code"]
+    exercises = [i for i, cell in enumerate(code) if nbgrader_meta(cell).get("solution")]
+    assert exercises
+    for index in exercises:
+        exercise, test = code[index], code[index + 1]
+        assert '"""' in exercise.source and "Returns:" in exercise.source, f"{exercise.id}: docstring with shapes"
+        assert nbgrader_meta(test).get("grade") and nbgrader_meta(test).get("locked"), f"no test cell after {exercise.id}"
+        assert nbgrader_meta(test)["points"] > 0
+        assert "### BEGIN HIDDEN TESTS" in test.source, f"{test.id} has no hidden tests"
+
+
+@pytest.mark.parametrize("assignment_id", LESSONS)
+def test_every_reference_case_a_test_reads_is_in_the_fixture(assignment_id):
+    source = course.source_script(assignment_id).read_text()
+    used = set(re.findall(r'REFERENCE\["(\w+)"\]', source))
+    if not used:
+        pytest.skip("this lesson's tests use no stored reference cases")
+    stored = json.loads((FIXTURE_DIR / f"{assignment_id}.json").read_text())
+    assert used == set(stored)

@@ -1,0 +1,141 @@
+"""Grading through nbgrader's own API: the reference gets full marks, the untouched student version
+zero, every mutant of the catalogue loses points, and warnings on stderr cost a correct answer nothing.
+
+One class of submissions per lesson is graded once (module fixture) and the tests read its scores.
+"""
+import csv
+
+import nbformat
+import pytest
+
+from autograder import course
+from autograder.grade import find_submissions, grade
+from autograder.mutants import apply, catalogue, sample_class, summarize, write_class, Mutant
+from realdata import needs_real_imdb
+
+pytestmark = [pytest.mark.notebooks, needs_real_imdb]
+
+LESSONS = course.assignment_ids()
+
+# A correct sigmoid that writes to stderr on every call, the way library warnings do.
+STDERR_PRINT = Mutant(
+    "correct answer that prints to stderr", "sigmoid",
+    "z = np.asarray(z, dtype=np.float64)",
+    "import sys, warnings\n    print('note: computing a sigmoid', file=sys.stderr)\n"
+    "    warnings.warn('a harmless warning')\n    z = np.asarray(z, dtype=np.float64)")
+# A correct sigmoid that imports Keras (TensorFlow) and runs jieba when the test cell calls it.
+NOISY_LIBRARIES = Mutant(
+    "correct answer that uses Keras and jieba", "sigmoid",
+    "z = np.asarray(z, dtype=np.float64)",
+    "import keras, jieba\n    jieba.lcut('这家酒店的服务非常好')\n    keras.ops.convert_to_numpy(keras.ops.sigmoid(0.0))\n"
+    "    z = np.asarray(z, dtype=np.float64)")
+CORRECT_BUT_NOISY = (STDERR_PRINT, NOISY_LIBRARIES)
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """Grade, for every lesson, the reference, the untouched version, every mutant and the noisy
+    correct answers; returns {(student, assignment): {test: (score, max_score)}} and the workdir."""
+    root = tmp_path_factory.mktemp("grading")
+    inbox = root / "inbox"
+    for assignment_id in LESSONS:
+        students = sample_class(assignment_id, catalogue(assignment_id))
+        if assignment_id == "01_softmax":
+            solution = nbformat.read(course.solution_notebook(assignment_id), as_version=4)
+            students.update({mutant.student: apply(solution, mutant) for mutant in CORRECT_BUT_NOISY})
+        write_class(inbox, assignment_id, students)
+    scores, failures = grade(inbox, workdir=root / "work", log=lambda message: None)
+    assert failures == {}, f"nbgrader could not grade: {failures}"
+    table = {}
+    for row in scores:
+        table.setdefault((row.student, row.assignment), {})[row.test] = (row.score, row.max_score)
+    return table, scores, root / "work"
+
+
+@pytest.mark.parametrize("assignment_id", LESSONS)
+def test_reference_solution_gets_full_marks(graded, assignment_id):
+    table, _, _ = graded
+    tests = table[("reference", assignment_id)]
+    assert tests, "no test cells were graded"
+    assert {test: score for test, (score, max_score) in tests.items() if score != max_score} == {}
+
+
+@pytest.mark.parametrize("assignment_id", LESSONS)
+def test_untouched_student_version_gets_zero_on_every_test(graded, assignment_id):
+    table, _, _ = graded
+    tests = table[("untouched", assignment_id)]
+    assert len(tests) == len(table[("reference", assignment_id)])
+    assert {test: score for test, (score, _) in tests.items() if score != 0} == {}
+
+
+MUTANTS = [(assignment_id, mutant) for assignment_id in LESSONS for mutant in catalogue(assignment_id)]
+
+
+@pytest.mark.parametrize("assignment_id, mutant", MUTANTS, ids=[f"{a}:{m.student}" for a, m in MUTANTS])
+def test_mutant_loses_points(graded, assignment_id, mutant):
+    table, _, _ = graded
+    tests = table[(mutant.student, assignment_id)]
+    assert sum(score for score, _ in tests.values()) < sum(max_score for _, max_score in tests.values()), (
+        f"the tests of {assignment_id} give full marks to the mutant: {mutant.name}")
+
+
+@pytest.mark.parametrize("assignment_id", LESSONS)
+def test_mutant_catalogue_is_large_and_fully_caught(graded, assignment_id, capsys):
+    _, scores, _ = graded
+    mutants = catalogue(assignment_id)
+    results = summarize(scores, assignment_id, mutants)
+    caught = sum(result.caught for result in results)
+    with capsys.disabled():
+        print(f"\n{assignment_id}: mutants caught {caught}/{len(results)} ({caught / len(results):.0%})")
+    assert len(mutants) >= 8
+    assert caught == len(results)
+
+
+@pytest.mark.parametrize("mutant", CORRECT_BUT_NOISY, ids=lambda mutant: mutant.student)
+def test_correct_answer_that_writes_to_stderr_keeps_full_marks(graded, mutant):
+    table, _, workdir = graded
+    tests = table[(mutant.student, "01_softmax")]
+    assert {test: score for test, (score, max_score) in tests.items() if score != max_score} == {}
+    # ... and the stderr output really was there, in the graded test cell.
+    autograded = nbformat.read(workdir / "autograded" / mutant.student / "01_softmax" / "01_softmax.ipynb", as_version=4)
+    test_cell = next(cell for cell in autograded.cells if cell.get("id") == "test_sigmoid")
+    printed = "".join(output.get("text", "") for output in test_cell.outputs)
+    assert ("note: computing a sigmoid" in printed) if mutant is STDERR_PRINT else ("sigmoid" in printed)
+
+
+def test_grades_csv_scores_csv_and_feedback_are_written(graded):
+    table, _, workdir = graded
+    with open(workdir / "grades.csv", newline="") as handle:
+        grades = {row["student"]: row for row in csv.DictReader(handle)}
+    for assignment_id in LESSONS:
+        full = sum(max_score for _, max_score in table[("reference", assignment_id)].values())
+        assert float(grades["reference"][assignment_id]) == full
+        assert float(grades["untouched"][assignment_id]) == 0
+    with open(workdir / "scores.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == sum(len(tests) for tests in table.values())
+    for student, assignment_id in table:
+        feedback = workdir / "feedback" / student / assignment_id / f"{assignment_id}.html"
+        assert feedback.is_file() and feedback.stat().st_size > 1000, feedback
+
+
+def test_find_submissions_reads_both_layouts(tmp_path):
+    nbgrader_layout = tmp_path / "nbgrader"
+    (nbgrader_layout / "ada" / "01_softmax").mkdir(parents=True)
+    (nbgrader_layout / "ada" / "01_softmax" / "01_softmax.ipynb").write_text("{}")
+    (nbgrader_layout / "ben" / "99_unknown").mkdir(parents=True)
+    (nbgrader_layout / "ben" / "99_unknown" / "99_unknown.ipynb").write_text("{}")
+    found = find_submissions(nbgrader_layout, ["01_softmax"])
+    assert [(s.student, s.assignment) for s in found] == [("ada", "01_softmax")]
+
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    for name in ("li_wei_01_softmax.ipynb", "ada_01_softmax.ipynb", "notes.txt", "_01_softmax.ipynb"):
+        (flat / name).write_text("{}")
+    found = find_submissions(flat, ["01_softmax"])
+    assert [(s.student, s.assignment) for s in found] == [("ada", "01_softmax"), ("li_wei", "01_softmax")]
+
+
+def test_grading_an_empty_folder_says_what_it_expected(tmp_path):
+    with pytest.raises(FileNotFoundError, match="<student>_<assignment>.ipynb"):
+        grade(tmp_path, workdir=tmp_path / "work")
