@@ -2,7 +2,7 @@
 
   build [--check]        sources -> solution notebooks -> student versions and reference outputs
   grade DIR [--workdir]  autograde a folder of submissions; score table, grades.csv, feedback
-  demo [--workdir]       build, then grade a sample class: reference, untouched, two typical bugs
+  demo [--workdir]       build the student versions, grade a sample class: reference, untouched, two bugs
   mutants [LESSON ...]   grade every mutant of the catalogues and report the share caught
   execute [LESSON ...]   run solution notebooks (--full: on the whole datasets) and print their output
 """
@@ -23,16 +23,22 @@ def command_build(args):
     if args.check and differing:
         print("The committed notebooks or fixtures differ from what the sources make: run `make lessons` and commit.")
         return 1
-    print("build: everything in sync" if not differing else f"build: {len(differing)} file(s) updated")
+    if differing:
+        print(f"build: {len(differing)} file(s) updated; their previous versions are kept in "
+              f"{(course.DEFAULT_WORKDIR / 'replaced').relative_to(course.COURSE_ROOT)}/")
+    else:
+        print("build: everything in sync")
     return 0
 
 
-def report(scores, failures):
+def report(scores, failures, workdir):
+    """Print the score table, any submission nbgrader could not grade, and where the results are."""
     from .grade import score_table
 
     print(score_table(scores))
     for (student, assignment), log in failures.items():
         print(f"\nnbgrader could not grade {student} / {assignment}:\n{log}")
+    print(f"\nwrote {workdir / 'grades.csv'}, {workdir / 'scores.csv'} and feedback in {workdir / 'feedback'}")
     return 1 if failures else 0
 
 
@@ -40,28 +46,25 @@ def command_grade(args):
     from .grade import grade
 
     scores, failures = grade(args.submissions, workdir=args.workdir)
-    status = report(scores, failures)
-    print(f"\nwrote {args.workdir / 'grades.csv'}, {args.workdir / 'scores.csv'} and feedback in {args.workdir / 'feedback'}")
-    return status
+    return report(scores, failures, args.workdir)
 
 
 def command_demo(args):
-    from .build import build
-    from .grade import grade
+    from .grade import grade, release_into_workdir
     from .mutants import catalogue, sample_class, write_class
 
-    for path in build():
-        print(f"updated: {path.relative_to(course.COURSE_ROOT)}")
+    # The student versions are built into the working folder, not lessons/, where a student's work may be.
+    assignment_ids = course.assignment_ids()
+    release_into_workdir(args.workdir, assignment_ids)
     inbox = args.workdir / "demo-inbox"
     shutil.rmtree(inbox, ignore_errors=True)
-    for assignment_id in course.assignment_ids():
+    for assignment_id in assignment_ids:
         demo_bugs = [mutant for mutant in catalogue(assignment_id) if mutant.demo]
-        write_class(inbox, assignment_id, sample_class(assignment_id, demo_bugs))
-    print(f"sample class written to {inbox}")
+        release = args.workdir / "release" / assignment_id / f"{assignment_id}.ipynb"
+        write_class(inbox, assignment_id, sample_class(assignment_id, demo_bugs, release_notebook=release))
+    print(f"student versions built in {args.workdir / 'release'}; sample class written to {inbox}")
     scores, failures = grade(inbox, workdir=args.workdir)
-    status = report(scores, failures)
-    print(f"\nwrote {args.workdir / 'grades.csv'}, {args.workdir / 'scores.csv'} and feedback in {args.workdir / 'feedback'}")
-    return status
+    return report(scores, failures, args.workdir)
 
 
 def command_mutants(args):

@@ -3,11 +3,13 @@ plus the reference outputs of the visible tests.
 
 Every build goes into a scratch folder first. Without ``--check`` the results are then copied into
 solutions/, lessons/ and emolib/fixtures/; with ``--check`` they are compared with what is committed
-and every file that differs is named (exit status 1).
+and every file that differs is named (exit status 1). A file the build replaces or removes is first
+copied to ``work/replaced/<time>/``: a student who worked in lessons/ loses nothing.
 """
 import filecmp
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import jupytext
@@ -106,12 +108,25 @@ def stale_release_files(assignment_id, scratch: Path):
         return []
     built = scratch / "lessons" / assignment_id
     return [path for path in sorted(committed.rglob("*"))
-            if path.is_file() and not (built / path.relative_to(committed)).exists()]
+            if path.is_file() and ".ipynb_checkpoints" not in path.parts
+            and not (built / path.relative_to(committed)).exists()]
 
 
-def build(check=False, assignment_ids=None):
-    """Build (or with ``check`` compare) every lesson; returns the list of differing files."""
+def keep_copy(path: Path, backup_dir: Path):
+    """Copy a file the build is about to replace or remove into ``backup_dir``."""
+    target = backup_dir / path.relative_to(course.COURSE_ROOT)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(path, target)
+
+
+def build(check=False, assignment_ids=None, backup_dir=None):
+    """Build (or with ``check`` compare) every lesson; returns the list of differing files.
+
+    Without ``check``, every file replaced or removed is first copied into ``backup_dir`` (default
+    ``work/replaced/<time>``).
+    """
     assignment_ids = assignment_ids or course.assignment_ids()
+    backup_dir = backup_dir or course.DEFAULT_WORKDIR / "replaced" / time.strftime("%Y%m%d-%H%M%S")
     with tempfile.TemporaryDirectory(prefix="emotion-build-") as tmp:
         scratch = Path(tmp)
         build_into(scratch, assignment_ids)
@@ -122,10 +137,13 @@ def build(check=False, assignment_ids=None):
                     continue
                 differing.append(committed)
                 if not check:
+                    if committed.exists():
+                        keep_copy(committed, backup_dir)
                     committed.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(built, committed)
             for stale in stale_release_files(assignment_id, scratch):
                 differing.append(stale)
                 if not check:
+                    keep_copy(stale, backup_dir)
                     stale.unlink()
     return differing

@@ -123,6 +123,20 @@ def score_table(scores):
     return "\n\n".join(blocks)
 
 
+def release_into_workdir(workdir, assignment_ids):
+    """Generate the student versions into ``workdir/release`` with nbgrader, which also records each
+    lesson's cells, tests and checksums in the working folder's gradebook: autograde restores every
+    locked cell and the hidden tests from there. Returns nbgrader's (config, api) for the working folder.
+    """
+    config = course.nbgrader_config(workdir=workdir, release_dir=Path(workdir) / "release")
+    api = course.nbgrader_api(config)
+    for assignment_id in assignment_ids:
+        result = api.generate_assignment(assignment_id, force=True, create=True)
+        if not result["success"]:
+            raise RuntimeError(f"nbgrader generate_assignment failed for {assignment_id}:\n{result['log']}")
+    return config, api
+
+
 def grade(inbox, workdir=course.DEFAULT_WORKDIR, log=print):
     """Autograde every submission in ``inbox``; returns (scores, failures).
 
@@ -136,14 +150,7 @@ def grade(inbox, workdir=course.DEFAULT_WORKDIR, log=print):
         raise FileNotFoundError(
             f"No submissions found in {inbox}: expected <student>/<assignment>/<assignment>.ipynb or "
             f"<student>_<assignment>.ipynb, with <assignment> one of {', '.join(assignment_ids)}")
-    config = course.nbgrader_config(workdir=workdir, release_dir=workdir / "release")
-    api = course.nbgrader_api(config)
-    for assignment_id in sorted({s.assignment for s in submissions}):
-        # Records the lesson's cells, tests and checksums in the gradebook: autograde restores every
-        # locked cell and the hidden tests from there.
-        result = api.generate_assignment(assignment_id, force=True, create=True)
-        if not result["success"]:
-            raise RuntimeError(f"nbgrader generate_assignment failed for {assignment_id}:\n{result['log']}")
+    config, api = release_into_workdir(workdir, sorted({s.assignment for s in submissions}))
     stage(submissions, workdir)
     failures = {}
     for number, submission in enumerate(submissions, start=1):

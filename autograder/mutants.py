@@ -55,13 +55,13 @@ def apply(notebook, mutant):
     return mutated
 
 
-def sample_class(assignment_id, mutants):
-    """Submissions {student id: notebook}: the reference solution, the untouched student version, and
-    one student per mutant."""
+def sample_class(assignment_id, mutants, release_notebook=None):
+    """Submissions {student id: notebook}: the reference solution, the untouched student version
+    (``release_notebook``, by default the committed one in lessons/), and one student per mutant."""
     solution = nbformat.read(course.solution_notebook(assignment_id), as_version=4)
     students = {
         "reference": solution,
-        "untouched": nbformat.read(course.release_notebook(assignment_id), as_version=4),
+        "untouched": nbformat.read(release_notebook or course.release_notebook(assignment_id), as_version=4),
     }
     for mutant in mutants:
         students[mutant.student] = apply(solution, mutant)

@@ -112,3 +112,21 @@ def test_every_reference_case_a_test_reads_is_in_the_fixture(assignment_id):
         pytest.skip("this lesson's tests use no stored reference cases")
     stored = json.loads((FIXTURE_DIR / f"{assignment_id}.json").read_text())
     assert used == set(stored)
+
+
+def test_build_restores_the_release_and_keeps_what_it_replaced(course_copy):
+    release = course_copy / "lessons" / "01_softmax" / "01_softmax.ipynb"
+    committed = release.read_text()
+    student_work = committed.replace("raise NotImplementedError()", "return 0.5", 1)
+    release.write_text(student_work)
+    (course_copy / "lessons" / "01_softmax" / ".ipynb_checkpoints").mkdir()
+    (course_copy / "lessons" / "01_softmax" / ".ipynb_checkpoints" / "01_softmax-checkpoint.ipynb").write_text("{}")
+
+    result = subprocess.run([sys.executable, "-m", "autograder", "build"], cwd=course_copy,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "updated: lessons/01_softmax/01_softmax.ipynb" in result.stdout
+    assert release.read_text() == committed
+    kept = list((course_copy / "work" / "replaced").glob("*/lessons/01_softmax/01_softmax.ipynb"))
+    assert len(kept) == 1 and kept[0].read_text() == student_work
+    assert (course_copy / "lessons" / "01_softmax" / ".ipynb_checkpoints" / "01_softmax-checkpoint.ipynb").exists()

@@ -4,6 +4,8 @@ zero, every mutant of the catalogue loses points, and warnings on stderr cost a 
 One class of submissions per lesson is graded once (module fixture) and the tests read its scores.
 """
 import csv
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -139,3 +141,17 @@ def test_find_submissions_reads_both_layouts(tmp_path):
 def test_grading_an_empty_folder_says_what_it_expected(tmp_path):
     with pytest.raises(FileNotFoundError, match="<student>_<assignment>.ipynb"):
         grade(tmp_path, workdir=tmp_path / "work")
+
+
+def test_demo_command_prints_the_score_table(tmp_path):
+    """The README's main job, end to end through the command line."""
+    result = subprocess.run([sys.executable, "-m", "autograder", "demo", "--workdir", str(tmp_path)],
+                            capture_output=True, text=True, timeout=900, cwd=course.COURSE_ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    totals = {line.split()[0]: line.split()[-1] for line in result.stdout.splitlines()
+              if line.startswith(("reference", "untouched", "bug-", "(max)"))}
+    assert totals["reference"] == totals["(max)"] and totals["untouched"] == "0"
+    bugs = [total for student, total in totals.items() if student.startswith("bug-")]
+    assert len(bugs) >= 2 and all(0 < float(total) < float(totals["(max)"]) for total in bugs)
+    assert (tmp_path / "grades.csv").is_file()
+    assert not (tmp_path / "replaced").exists(), "the demo must not touch lessons/"
