@@ -1,6 +1,6 @@
 """Instructor commands: ``python -m autograder {build,grade,demo,mutants}`` (also ``emotion-autograder``).
 
-  build [--check]        sources -> solution notebooks -> student versions and reference outputs
+  build [LESSON] [--check]  sources -> solution notebooks -> student versions and reference outputs
   grade DIR [--workdir]  autograde a folder of submissions; score table, grades.csv, feedback
   demo [--workdir]       build the student versions, grade a sample class: reference, untouched, two bugs
   mutants [LESSON ...]   grade every mutant of the catalogues and report the share caught
@@ -17,7 +17,7 @@ from . import course
 def command_build(args):
     from .build import build
 
-    differing = build(check=args.check)
+    differing = build(check=args.check, assignment_ids=args.lessons or None)
     for path in differing:
         print(f"{'differs' if args.check else 'updated'}: {path.relative_to(course.COURSE_ROOT)}")
     if args.check and differing:
@@ -95,6 +95,7 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
 
     build_parser = commands.add_parser("build", help="build notebooks, student versions and fixtures")
+    build_parser.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
     build_parser.add_argument("--check", action="store_true", help="compare with what is committed; exit 1 if anything differs")
     build_parser.set_defaults(run=command_build)
 
