@@ -1,10 +1,10 @@
-"""Instructor commands: ``python -m autograder {build,grade,demo,mutants}`` (also ``emotion-autograder``).
+"""Instructor commands: ``python -m autograder COMMAND`` (also installed as ``emotion-autograder``).
 
-  build [LESSON] [--check]  sources -> solution notebooks -> student versions and reference outputs
-  grade DIR [--workdir]  autograde a folder of submissions; score table, grades.csv, feedback
-  demo [--workdir]       build the student versions, grade a sample class: reference, untouched, two bugs
-  mutants [LESSON ...]   grade every mutant of the catalogues and report the share caught
-  execute [LESSON ...]   run solution notebooks (--full: on the whole datasets) and print their output
+  build [LESSON ...] [--check]  sources -> solution notebooks -> student versions and reference outputs
+  grade DIR [--workdir W]       autograde a folder of submissions; score table, grades.csv, feedback
+  demo [--workdir W]            build the student versions, grade a sample class: reference, untouched, two bugs
+  mutants [LESSON ...]          grade every mutant of the catalogues and report the share caught
+  execute [LESSON ...] [--full] run solution notebooks (--full: on the whole datasets) and print their output
 """
 import argparse
 import shutil
