@@ -34,9 +34,10 @@ def execute(assignment_id, full=False, output_dir=None, timeout=600):
     """Execute a solution notebook; returns (seconds, executed notebook). Raises on a failing cell."""
     notebook = nbformat.read(course.solution_notebook(assignment_id), as_version=4)
     client = NotebookClient(notebook, timeout=None if full else timeout, kernel_name="python3",
+                            extra_arguments=list(course.nbgrader_config().Execute.extra_arguments),
                             resources={"metadata": {"path": str(course.solution_notebook(assignment_id).parent)}})
     start = time.perf_counter()
-    with environment(EMOLIB_FAST="0" if full else "1", MPLBACKEND="Agg"):
+    with environment(EMOLIB_FAST="0" if full else "1"):
         client.execute()
     seconds = time.perf_counter() - start
     if output_dir is not None:

@@ -22,6 +22,9 @@ def test_solution_notebook_runs_top_to_bottom_in_fast_mode(assignment_id):
               for output in cell.outputs if output.output_type == "error"]
     assert errors == []
     assert "fast mode" in printed_text(notebook)
+    plots = [output for cell in notebook.cells if cell.cell_type == "code"
+             for output in cell.outputs if "image/png" in output.get("data", {})]
+    assert plots, "a lesson teaches with at least one plot, and the executed copy must show it"
 
 
 def test_lesson_01_learns_what_its_text_says():
