@@ -29,8 +29,8 @@ check: $(STAMP)  ## fail if anything committed differs from what the build makes
 mutants: $(STAMP)  ## grade every mutant and report the share the tests catch
 	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder mutants
 
-lab: $(STAMP)  ## JupyterLab on lessons/, with the nbgrader extension
-	PATH="$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir=lessons
+lab: $(STAMP)  ## JupyterLab on lessons/, with the nbgrader extension (LAB_ARGS=--allow-root when root)
+	PATH="$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir=lessons $(LAB_ARGS)
 
 bench: $(STAMP)  ## run every solution notebook on the full data and print its results (slow)
 	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder execute --full
