@@ -530,7 +530,7 @@ for n, steps, vocab_size, dim in [(1, 1, 3, 2), (4, 9, 3, 1), (2, 6, 50, 4), (3,
 # 2. the dense layer (lesson 01): `d dense_w = pooled.T @ dlogits`, `d dense_b` = sum of `dlogits`
 #    over the batch, `dpooled = dlogits @ dense_w.T`;
 # 3. `dfeatures` = global max pooling's backward of `dpooled`;
-# 4. the ReLU passes the gradient where its input was positive: `dconv = dfeatures * (conv > 0)`;
+# 4. the ReLU passes the gradient where its input `conv` was positive, and stops it (0) elsewhere;
 # 5. the convolution's backward gives `dvectors`, `d conv_w`, `d conv_b`;
 # 6. the embedding's backward gives `d embeddings`.
 #
@@ -583,12 +583,12 @@ def textcnn_init(vocab_size, embed_dim, num_filters, width, num_classes=2, seed=
     2 / (width * D) (He initialization: a ReLU layer's outputs stay at its inputs' scale); "conv_b" (F,)
     zeros; "dense_w" (F, C), normal with variance 1 / F; "dense_b" (C,) zeros.
     """
-    rng = np.random.default_rng(seed)
+    generator = np.random.default_rng(seed)
     params = {
-        "embeddings": 0.1 * rng.standard_normal((vocab_size, embed_dim)),
-        "conv_w": np.sqrt(2.0 / (width * embed_dim)) * rng.standard_normal((width, embed_dim, num_filters)),
+        "embeddings": 0.1 * generator.standard_normal((vocab_size, embed_dim)),
+        "conv_w": np.sqrt(2.0 / (width * embed_dim)) * generator.standard_normal((width, embed_dim, num_filters)),
         "conv_b": np.zeros(num_filters),
-        "dense_w": np.sqrt(1.0 / num_filters) * rng.standard_normal((num_filters, num_classes)),
+        "dense_w": np.sqrt(1.0 / num_filters) * generator.standard_normal((num_filters, num_classes)),
         "dense_b": np.zeros(num_classes),
     }
     return {name: value.astype(dtype) for name, value in params.items()}
@@ -666,8 +666,8 @@ for n, steps, vocab_size, dim, filters, width, classes in [(1, 4, 5, 3, 2, 4, 3)
 #
 # Training is lesson 01's mini-batch gradient descent with a dict of parameters: each epoch, shuffle
 # the examples (one permutation for the reviews and their labels), step through them `batch_size` at a
-# time (the last batch may be smaller), and move every parameter against its gradient,
-# `params[name] -= learning_rate * grads[name]`. After each epoch record the mean training loss of its
+# time (the last batch may be smaller), and move every parameter of the dict against its gradient,
+# $\theta \leftarrow \theta - \eta\, \partial L / \partial \theta$. After each epoch record the mean training loss of its
 # batches and the validation accuracy; `textcnn_predict` (given) computes the predictions in batches.
 # Work on a copy of the parameters, so that the caller's initial values stay as they were.
 #
