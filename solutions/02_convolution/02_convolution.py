@@ -28,7 +28,8 @@
 # **Time:** about three hours. **Runs on:** a laptop CPU. With `EMOLIB_FAST=1` (and always when
 # nbgrader grades it) the notebook times small shapes and reads 400 reviews; the full run times the
 # standard shapes and reads 4,000 reviews. On the development machine (2 CPU cores) the whole notebook
-# ran in 8 s in fast mode and 26 s in full (`python -m autograder execute 02_convolution [--full]`).
+# ran in 6 to 8 s in fast mode and 26 to 29 s in full, depending on what else was running
+# (`python -m autograder execute 02_convolution [--full]`).
 #
 # **How to work:** fill in every cell that says `YOUR CODE HERE`, then run the test cell below it.
 # A failing test says what is wrong; read its message before you change anything. The tests you see are
