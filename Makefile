@@ -32,8 +32,12 @@ mutants: $(STAMP)  ## grade every mutant and report the share the tests catch
 lab: $(STAMP)  ## JupyterLab on lessons/, with the nbgrader extension (LAB_ARGS=--allow-root when root)
 	PATH="$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir=lessons $(LAB_ARGS)
 
-bench: $(STAMP)  ## run every solution notebook on the full data and print its results (slow)
+bench: $(STAMP) bench-conv  ## run every solution notebook on the full data and print its results (slow)
 	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder execute --full
+
+.PHONY: bench-conv
+bench-conv: $(STAMP)  ## time lesson 02's convolution layers: loops, vectorized, bare matrix products, Keras
+	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/conv.py
 
 clean:
 	rm -rf work .pytest_cache

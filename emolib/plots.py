@@ -67,3 +67,80 @@ def word_weights(words, weights, count=15, title=None, ax=None):
     if title:
         ax.set_title(title)
     return ax
+
+
+def _diverging_limits(values):
+    """Colour limits centred on 0 for values of both signs, so that white means zero."""
+    limit = float(np.max(np.abs(values))) or 1.0
+    return -limit, limit
+
+
+def image_grid(images, titles=None, columns=4, title=None, size=2.6):
+    """Images side by side, e.g. an input image and the feature maps a convolution makes of it.
+
+    An (H, W, 3) image is drawn as RGB (values in [0, 1]); an (H, W) image with negative values (an edge
+    map, a gradient) with a diverging colour map centred on 0, red positive and blue negative; any other
+    (H, W) image in grey levels. Each (H, W) image gets its own colour bar.
+
+    Args:
+        images: sequence of arrays, each (H, W) or (H, W, 3).
+        titles: optional sequence of strings, one per image.
+        columns: images per row.
+        title: optional title of the figure.
+    Returns the figure.
+    """
+    count = len(images)
+    columns = max(1, min(columns, count))
+    rows = -(-count // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(size * columns, size * rows), squeeze=False)
+    for index, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if index >= count:
+            ax.axis("off")
+            continue
+        image = np.asarray(images[index], dtype=float)
+        if image.ndim == 3:
+            ax.imshow(np.clip(image, 0.0, 1.0))
+        else:
+            if np.min(image) < 0:
+                low, high = _diverging_limits(image)
+                shown = ax.imshow(image, cmap="RdBu_r", vmin=low, vmax=high)
+            else:
+                shown = ax.imshow(image, cmap="gray")
+            figure.colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
+        if titles is not None:
+            ax.set_title(titles[index], fontsize=9)
+    if title:
+        figure.suptitle(title)
+    figure.tight_layout()
+    return figure
+
+
+def token_activations(tokens, activations, row_labels, title=None, ax=None):
+    """A heat map of one value per token and row (e.g. per filter), with the words along the bottom.
+
+    Non-negative values (after a ReLU) are drawn in shades of red from 0; values of both signs with a
+    diverging colour map centred on 0.
+
+    Args:
+        tokens: sequence of T strings.
+        activations: array of shape (R, T); row r is labelled row_labels[r].
+        row_labels: sequence of R strings.
+    Returns the Axes.
+    """
+    activations = np.asarray(activations, dtype=float)
+    ax = _axes(ax, figsize=(max(6.0, 0.38 * len(tokens)), 0.45 * len(row_labels) + 1.8))
+    if np.min(activations) < 0:
+        low, high = _diverging_limits(activations)
+        shown = ax.imshow(activations, aspect="auto", cmap="RdBu_r", vmin=low, vmax=high)
+    else:
+        shown = ax.imshow(activations, aspect="auto", cmap="Reds", vmin=0.0)
+    ax.set_xticks(np.arange(len(tokens)))
+    ax.set_xticklabels(tokens, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(np.arange(len(row_labels)))
+    ax.set_yticklabels(row_labels, fontsize=8)
+    ax.figure.colorbar(shown, ax=ax, fraction=0.03, pad=0.01)
+    if title:
+        ax.set_title(title)
+    return ax
