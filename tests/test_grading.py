@@ -4,8 +4,13 @@ zero, every mutant of the catalogue loses points, and warnings on stderr cost a 
 One class of submissions per lesson is graded once (module fixture) and the tests read its scores.
 """
 import csv
+import multiprocessing
+import os
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -34,39 +39,55 @@ NOISY_LIBRARIES = Mutant(
 CORRECT_BUT_NOISY = (STDERR_PRINT, NOISY_LIBRARIES)
 
 
+def grade_lesson(assignment_id, root):
+    """Grade the sample class of one lesson in its own working folder (run in a worker process)."""
+    students = sample_class(assignment_id, catalogue(assignment_id))
+    if assignment_id == "01_softmax":
+        solution = nbformat.read(course.solution_notebook(assignment_id), as_version=4)
+        students.update({mutant.student: apply(solution, mutant) for mutant in CORRECT_BUT_NOISY})
+    write_class(root / "inbox", assignment_id, students)
+    return grade(root / "inbox", workdir=root / "work", log=lambda message: None)
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Grade, for every lesson, the reference, the untouched version, every mutant and the noisy
-    correct answers; returns {(student, assignment): {test: (score, max_score)}} and the workdir."""
-    root = tmp_path_factory.mktemp("grading")
-    inbox = root / "inbox"
-    for assignment_id in LESSONS:
-        students = sample_class(assignment_id, catalogue(assignment_id))
-        if assignment_id == "01_softmax":
-            solution = nbformat.read(course.solution_notebook(assignment_id), as_version=4)
-            students.update({mutant.student: apply(solution, mutant) for mutant in CORRECT_BUT_NOISY})
-        write_class(inbox, assignment_id, students)
-    scores, failures = grade(inbox, workdir=root / "work", log=lambda message: None)
-    assert failures == {}, f"nbgrader could not grade: {failures}"
-    table = {}
-    for row in scores:
-        table.setdefault((row.student, row.assignment), {})[row.test] = (row.score, row.max_score)
-    return table, scores, root / "work"
+    """Grade, for every lesson, the reference, the untouched version, every mutant and (lesson 01) the
+    noisy correct answers; lessons are graded in parallel, one worker per core, each in its own folder.
+
+    Returns {assignment id: Graded}.
+    """
+    roots = {assignment_id: tmp_path_factory.mktemp(assignment_id) for assignment_id in LESSONS}
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {assignment_id: pool.submit(grade_lesson, assignment_id, root) for assignment_id, root in roots.items()}
+        results = {assignment_id: future.result() for assignment_id, future in futures.items()}
+    graded = {}
+    for assignment_id, (scores, failures) in results.items():
+        assert failures == {}, f"nbgrader could not grade: {failures}"
+        table = {}
+        for row in scores:
+            table.setdefault(row.student, {})[row.test] = (row.score, row.max_score)
+        graded[assignment_id] = Graded(table, scores, roots[assignment_id] / "work")
+    return graded
+
+
+@dataclass
+class Graded:
+    table: dict      # {student: {test: (score, max_score)}}
+    scores: list     # the TestScore rows
+    workdir: Path    # where grading wrote its files
 
 
 @pytest.mark.parametrize("assignment_id", LESSONS)
 def test_reference_solution_gets_full_marks(graded, assignment_id):
-    table, _, _ = graded
-    tests = table[("reference", assignment_id)]
+    tests = graded[assignment_id].table["reference"]
     assert tests, "no test cells were graded"
     assert {test: score for test, (score, max_score) in tests.items() if score != max_score} == {}
 
 
 @pytest.mark.parametrize("assignment_id", LESSONS)
 def test_untouched_student_version_gets_zero_on_every_test(graded, assignment_id):
-    table, _, _ = graded
-    tests = table[("untouched", assignment_id)]
-    assert len(tests) == len(table[("reference", assignment_id)])
+    tests = graded[assignment_id].table["untouched"]
+    assert len(tests) == len(graded[assignment_id].table["reference"])
     assert {test: score for test, (score, _) in tests.items() if score != 0} == {}
 
 
@@ -75,17 +96,15 @@ MUTANTS = [(assignment_id, mutant) for assignment_id in LESSONS for mutant in ca
 
 @pytest.mark.parametrize("assignment_id, mutant", MUTANTS, ids=[f"{a}:{m.student}" for a, m in MUTANTS])
 def test_mutant_loses_points(graded, assignment_id, mutant):
-    table, _, _ = graded
-    tests = table[(mutant.student, assignment_id)]
+    tests = graded[assignment_id].table[mutant.student]
     assert sum(score for score, _ in tests.values()) < sum(max_score for _, max_score in tests.values()), (
         f"the tests of {assignment_id} give full marks to the mutant: {mutant.name}")
 
 
 @pytest.mark.parametrize("assignment_id", LESSONS)
 def test_mutant_catalogue_is_large_and_fully_caught(graded, assignment_id, capsys):
-    _, scores, _ = graded
     mutants = catalogue(assignment_id)
-    results = summarize(scores, assignment_id, mutants)
+    results = summarize(graded[assignment_id].scores, assignment_id, mutants)
     caught = sum(result.caught for result in results)
     with capsys.disabled():
         print(f"\n{assignment_id}: mutants caught {caught}/{len(results)} ({caught / len(results):.0%})")
@@ -95,8 +114,8 @@ def test_mutant_catalogue_is_large_and_fully_caught(graded, assignment_id, capsy
 
 @pytest.mark.parametrize("mutant", CORRECT_BUT_NOISY, ids=lambda mutant: mutant.student)
 def test_correct_answer_that_writes_to_stderr_keeps_full_marks(graded, mutant):
-    table, _, workdir = graded
-    tests = table[(mutant.student, "01_softmax")]
+    tests = graded["01_softmax"].table[mutant.student]
+    workdir = graded["01_softmax"].workdir
     assert {test: score for test, (score, max_score) in tests.items() if score != max_score} == {}
     # ... and the stderr output really was there, in the graded test cell.
     autograded = nbformat.read(workdir / "autograded" / mutant.student / "01_softmax" / "01_softmax.ipynb", as_version=4)
@@ -105,18 +124,18 @@ def test_correct_answer_that_writes_to_stderr_keeps_full_marks(graded, mutant):
     assert ("note: computing a sigmoid" in printed) if mutant is STDERR_PRINT else ("sigmoid" in printed)
 
 
-def test_grades_csv_scores_csv_and_feedback_are_written(graded):
-    table, _, workdir = graded
+@pytest.mark.parametrize("assignment_id", LESSONS)
+def test_grades_csv_scores_csv_and_feedback_are_written(graded, assignment_id):
+    table, workdir = graded[assignment_id].table, graded[assignment_id].workdir
     with open(workdir / "grades.csv", newline="") as handle:
         grades = {row["student"]: row for row in csv.DictReader(handle)}
-    for assignment_id in LESSONS:
-        full = sum(max_score for _, max_score in table[("reference", assignment_id)].values())
-        assert float(grades["reference"][assignment_id]) == full
-        assert float(grades["untouched"][assignment_id]) == 0
+    full = sum(max_score for _, max_score in table["reference"].values())
+    assert float(grades["reference"][assignment_id]) == full
+    assert float(grades["untouched"][assignment_id]) == 0
     with open(workdir / "scores.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == sum(len(tests) for tests in table.values())
-    for student, assignment_id in table:
+    for student in table:
         feedback = workdir / "feedback" / student / assignment_id / f"{assignment_id}.html"
         assert feedback.is_file() and feedback.stat().st_size > 1000, feedback
 
@@ -148,10 +167,14 @@ def test_demo_command_prints_the_score_table(tmp_path):
     result = subprocess.run([sys.executable, "-m", "autograder", "demo", "--workdir", str(tmp_path)],
                             capture_output=True, text=True, timeout=900, cwd=course.COURSE_ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
-    totals = {line.split()[0]: line.split()[-1] for line in result.stdout.splitlines()
-              if line.startswith(("reference", "untouched", "bug-", "(max)"))}
-    assert totals["reference"] == totals["(max)"] and totals["untouched"] == "0"
-    bugs = [total for student, total in totals.items() if student.startswith("bug-")]
-    assert len(bugs) >= 2 and all(0 < float(total) < float(totals["(max)"]) for total in bugs)
+    lines = result.stdout.splitlines()
+    for assignment_id in LESSONS:
+        first = lines.index(assignment_id) + 2  # the table's title, then its header
+        last = next((i for i in range(first, len(lines)) if not lines[i].strip()), len(lines))
+        table = "\n".join(lines[first:last])
+        totals = {line.split()[0]: line.split()[-1] for line in lines[first:last]}
+        assert totals["reference"] == totals["(max)"] and totals["untouched"] == "0", table
+        bugs = [total for student, total in totals.items() if student.startswith("bug-")]
+        assert len(bugs) >= 2 and all(0 < float(total) < float(totals["(max)"]) for total in bugs), table
     assert (tmp_path / "grades.csv").is_file()
     assert not (tmp_path / "replaced").exists(), "the demo must not touch lessons/"
