@@ -91,7 +91,7 @@ def values_along_text(words, lines, heatmap, heatmap_label, title=None):
         line_axes.plot(positions, values, marker=".", label=label)
     line_axes.set_ylim(-0.05, 1.05)
     line_axes.grid(alpha=0.3)
-    line_axes.legend(loc="lower left")
+    line_axes.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=len(lines), frameon=False)
     image = map_axes.imshow(heatmap, aspect="auto", cmap="viridis", vmin=0.0, vmax=1.0, interpolation="nearest")
     map_axes.set_ylabel(heatmap_label)
     map_axes.set_xticks(positions)

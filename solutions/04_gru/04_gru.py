@@ -29,8 +29,9 @@
 # for matrices (the gradient of $XW$ with respect to $W$ is $X^\top G$), NumPy broadcasting.
 #
 # **Time:** about three to four hours. **Runs on:** a laptop CPU. With `EMOLIB_FAST=1` (and always when
-# nbgrader grades it) the notebook trains its small Keras model on 2,000 reviews and runs in well under a
-# minute; the full run trains on all 25,000 training reviews and takes a few minutes.
+# nbgrader grades it) the notebook trains its small Keras model on 2,000 reviews and runs in about 15
+# seconds; the full run trains it on all 25,000 training reviews and takes about two and a half minutes
+# on a 2-core CPU.
 #
 # **How to work:** fill in every cell that says `YOUR CODE HERE`, then run the test cell below it.
 # A failing test says what is wrong; read its message before you change anything. The tests you see are
@@ -43,7 +44,7 @@ import matplotlib.pyplot as plt
 import emolib
 import emolib.data
 from emolib import checks, plots
-from emolib.gradcheck import numerical_gradient, rel_error
+from emolib.gradcheck import numerical_gradient
 
 import keras
 
@@ -218,8 +219,8 @@ for n, d, units in ((1, 2, 3), (4, 5, 1), (3, 3, 4)):
 #
 # A batch of sequences is an array of shape `(N, T, D)`: `x[:, t]` holds step $t$ of every sequence
 # (Keras' layout, `(batch, time, features)`). Running the network means starting from a state $h_0$
-# (usually zeros) and applying the step $T$ times; we keep every state, `h_all[:, t]` $= h_{t+1}$ in the
-# math's count, so a later layer can read the last one (a classifier) or all of them.
+# (usually zeros) and applying the step $T$ times. We keep every state: `h_all[:, t]` is the state after
+# reading `x[:, t]`, so a later layer can read the last one (a classifier does) or all of them.
 #
 # **Backward through time.** The loss $L$ reaches the state after step $t$ in two ways: directly,
 # through whatever reads `h_all[:, t]` (its gradient arrives as `dh_all[:, t]`, zero when nothing
@@ -946,7 +947,22 @@ print("overwrites most after:", ", ".join(f"{words[k]} ({totals[k] / counts[k]:.
 print("keeps most after:     ", ", ".join(f"{words[k]} ({totals[k] / counts[k]:.2f})" for k in order[-12:]))
 
 # %% [markdown]
-# DESCRIBE-AFTER-MEASURING
+# What the course's full run shows (`python -m autograder execute 04_gru --full`, part of `make bench`;
+# the model reaches a test accuracy of 0.868 on the 25,000 test reviews). The review it plots is test
+# review 157, a negative one: "the movie is not that bad ... sucks i hate when van damme has love in his
+# movies ... is good only when he doesn't have love in his movies". The prediction falls from about 0.5
+# to 0.4 at "not", about 0.15 at "bad" and below 0.05 at "sucks", and stays low to the end, through
+# "good" and "love".
+# The gates show how. A few units (the dark rows) are overwritten after almost every word: a memory of
+# the last few words. Most units keep about two thirds of their state over the first words, then close
+# (yellow, $z$ near 1) from "sucks" and "i hate" on: once the model has its verdict it holds it, and the
+# later "good" and "love" barely move it. Over 1,000 test reviews, the words after which the GRU
+# overwrites most include "excellent", "wonderful", "recommend" and "definitely" (mean $z$ 0.62), and it
+# keeps most after words such as "almost", "either" and "from" (0.66 to 0.67); the average over 32 units
+# is a blunt measure, and the plot shows that single units differ far more.
+#
+# In fast mode the model sees 2,000 short reviews once and has hardly learnt anything, so its gates
+# are nearly flat: run the full mode to see the picture described here.
 
 # %% [markdown]
 # ## 7. The LSTM cell

@@ -23,7 +23,10 @@
 # (softmax cross-entropy, mini-batch gradient descent). The layers of those lessons are given below as
 # reference code, so you can do this lesson even if some of your lesson 04 did not pass.
 #
-# **Time:** about two hours, plus the training. **Runs on:** a laptop CPU. TIMES-AFTER-MEASURING
+# **Time:** about two hours, plus the training. **Runs on:** a laptop CPU. With `EMOLIB_FAST=1` (and
+# always when nbgrader grades it) the notebook trains on 1,800 short reviews and runs in about 20
+# seconds; the full run trains on 22,500 reviews, then trains the Keras version too, and takes about
+# four and a half minutes on a 2-core CPU.
 #
 # **How to work:** fill in every cell that says `YOUR CODE HERE`, then run the test cell below it.
 # The tests you see are not all the tests: the grader also tries shapes and settings you do not see.
@@ -37,7 +40,7 @@ import matplotlib.pyplot as plt
 import emolib
 import emolib.data
 from emolib import checks, plots
-from emolib.gradcheck import numerical_gradient, rel_error
+from emolib.gradcheck import numerical_gradient
 
 import keras
 
@@ -795,7 +798,18 @@ test_accuracy = accuracy(params, x_test, y_test)
 print(f"test accuracy: {test_accuracy:.4f} on {len(y_test)} reviews")
 
 # %% [markdown]
-# RESULTS-AFTER-MEASURING
+# What the course measured (full mode: `python -m autograder execute 05_sentiment_from_scratch --full`,
+# part of `make bench`, on a 2-core CPU): the loss starts at 0.694, next to $\log 2$, and the three
+# epochs end at training losses 0.42, 0.22 and 0.13 with validation accuracies 0.880, 0.894 and 0.881;
+# the **test accuracy is 0.871** on all 25,000 test reviews, at 31 seconds per epoch. In fast mode (1,800
+# training reviews cut to 100 words, two epochs) it is 0.729, where lesson 01's bag of words reaches
+# 0.832 on the same reviews: a recurrent network needs more data before it pays off.
+#
+# Two things to notice. The validation accuracy peaks after the second epoch and drops after the third,
+# while the training loss keeps falling: the model has begun to memorize its training reviews
+# (overfitting), and stopping after two epochs would have been better. And lesson 01's bag-of-words
+# softmax regression reached 0.885 on the same test reviews: on IMDB, where most reviews announce their
+# verdict with a few strong words, a small GRU trained for three epochs does not beat word counts.
 #
 # What does the trained model do while it reads? Your GRU's cache holds every update gate; the plot
 # shows them along one test review, with the probability of "positive" the model would give if the
@@ -912,7 +926,11 @@ print(f"Keras: test accuracy {keras_test_accuracy:.4f}, {keras_seconds_per_epoch
       f"your NumPy model: test accuracy {test_accuracy:.4f}, {seconds_per_epoch:.1f} s per epoch")
 
 # %% [markdown]
-# KERAS-AFTER-MEASURING
+# In the course's full run the first-batch losses were equal to $10^{-16}$ in float64 and identical
+# in float32, and Keras trained its copy to a test accuracy of 0.863 at 42 seconds per epoch, against
+# your model's 0.871 at 31 seconds per epoch. The two runs part ways after the first step: Keras draws
+# its own order of the batches, and its Adam places $\epsilon$ a little differently. Neither is more
+# right: they are the same model, trained by the same method.
 #
 # ## What you built
 #
