@@ -32,8 +32,12 @@ mutants: $(STAMP)  ## grade every mutant and report the share the tests catch
 lab: $(STAMP)  ## JupyterLab on lessons/, with the nbgrader extension
 	PATH="$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir=lessons
 
-bench: $(STAMP)  ## run every solution notebook on the full data and print its results (slow)
+bench: $(STAMP) bench-gru  ## run every solution notebook on the full data and print its results (slow)
 	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder execute --full
+
+.PHONY: bench-gru
+bench-gru: $(STAMP)  ## time lesson 04's NumPy GRU against keras.layers.GRU, and an epoch of lesson 05's model
+	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/gru.py
 
 clean:
 	rm -rf work .pytest_cache
