@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lessons check mutants lab bench clean
+.PHONY: setup demo test lessons check mutants lab bench bench-conv bench-gru clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,12 +32,14 @@ mutants: $(STAMP)  ## grade every mutant and report the share the tests catch
 lab: $(STAMP)  ## JupyterLab on lessons/, with the nbgrader extension (LAB_ARGS=--allow-root when root)
 	PATH="$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir=lessons $(LAB_ARGS)
 
-bench: $(STAMP) bench-conv  ## run every solution notebook on the full data and print its results (slow)
+bench: $(STAMP) bench-conv bench-gru  ## run the benchmarks, then every solution notebook on the full data (slow)
 	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder execute --full
 
-.PHONY: bench-conv
 bench-conv: $(STAMP)  ## time lesson 02's convolution layers: loops, vectorized, bare matrix products, Keras
 	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/conv.py
+
+bench-gru: $(STAMP)  ## time lesson 04's NumPy GRU against keras.layers.GRU, and an epoch of lesson 05's model
+	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/gru.py
 
 clean:
 	rm -rf work .pytest_cache

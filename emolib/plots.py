@@ -144,3 +144,36 @@ def token_activations(tokens, activations, row_labels, title=None, ax=None):
     if title:
         ax.set_title(title)
     return ax
+
+
+def values_along_text(words, lines, heatmap, heatmap_label, title=None):
+    """What a recurrent network computes as it reads a text, one column per word.
+
+    Two panels share the word axis: above, one line per entry of ``lines`` ({label: T values}, e.g. the
+    mean update gate and the predicted probability after each word); below, ``heatmap`` (array of shape
+    (rows, T), e.g. one row per hidden unit) in a colour scale from 0 to 1.
+
+    Args:
+        words: T strings, the tokens in reading order.
+        lines: dict {label: array of shape (T,)}.
+        heatmap: array of shape (rows, T) with values in [0, 1].
+        heatmap_label: what a row of the heatmap is, e.g. "unit".
+        title: optional figure title.
+    Returns the figure.
+    """
+    positions = np.arange(len(words))
+    figure, (line_axes, map_axes) = plt.subplots(
+        2, 1, figsize=(max(8, 0.28 * len(words)), 7), sharex=True, gridspec_kw={"height_ratios": [1, 2]})
+    for label, values in lines.items():
+        line_axes.plot(positions, values, marker=".", label=label)
+    line_axes.set_ylim(-0.05, 1.05)
+    line_axes.grid(alpha=0.3)
+    line_axes.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=len(lines), frameon=False)
+    image = map_axes.imshow(heatmap, aspect="auto", cmap="viridis", vmin=0.0, vmax=1.0, interpolation="nearest")
+    map_axes.set_ylabel(heatmap_label)
+    map_axes.set_xticks(positions)
+    map_axes.set_xticklabels(words, rotation=90)
+    figure.colorbar(image, ax=[line_axes, map_axes], fraction=0.03, pad=0.01)
+    if title:
+        figure.suptitle(title)
+    return figure

@@ -1,0 +1,31 @@
+"""Plausible wrong implementations of lesson 05's exercises; each must lose points (see autograder/mutants.py)."""
+from autograder.mutants import Mutant
+
+MUTANTS = [
+    Mutant("padding not masked in the model", "model_forward",
+           "reset_after=True, mask=tokens != 0)", "reset_after=True, mask=None)"),
+    Mutant("dense layer reading the first state instead of the last", "model_forward",
+           "dense_forward(h_all[:, -1],", "dense_forward(h_all[:, 0],"),
+    Mutant("last state's gradient sent to every time step", "model_backward",
+           "dh_all[:, -1] = dh_last", "dh_all[:] = dh_last[:, None]"),
+    Mutant("Adam without bias correction", "adam_step",
+           "m_hat = m / (1.0 - beta1 ** t)\n        v_hat = v / (1.0 - beta2 ** t)", "m_hat, v_hat = m, v", demo=True),
+    Mutant("Adam with epsilon inside the square root", "adam_step",
+           "np.sqrt(v_hat) + epsilon", "np.sqrt(v_hat + epsilon)"),
+    Mutant("Adam's second moment from the gradient, not its square", "adam_step",
+           "(1.0 - beta2) * grad ** 2", "(1.0 - beta2) * grad"),
+    Mutant("accuracy drops the last, smaller batch", "accuracy",
+           "for start in range(0, len(labels), batch_size):", "for start in range(0, len(labels) - batch_size + 1, batch_size):"),
+    Mutant("Adam state restarted at every epoch", "train_model",
+           "        order = rng.permutation(len(labels))\n",
+           "        order = rng.permutation(len(labels))\n        state = adam_state(params)\n"),
+    Mutant("labels shuffled apart from the reviews", "train_model",
+           "softmax_cross_entropy(logits, labels[batch])", "softmax_cross_entropy(logits, labels[start:start + batch_size])"),
+    Mutant("gradients not clipped before the Adam step", "train_model",
+           "                grads = dict(zip(grads, clipped))\n", ""),
+    Mutant("Keras embedding without mask_zero", "keras_model",
+           "embedding_dim, mask_zero=True, dtype=dtype)", "embedding_dim, dtype=dtype)"),
+    Mutant("Keras dense layer with a softmax on the logits", "keras_model",
+           "keras.layers.Dense(params[\"dense_bias\"].shape[0], dtype=dtype)",
+           "keras.layers.Dense(params[\"dense_bias\"].shape[0], activation=\"softmax\", dtype=dtype)"),
+]
