@@ -77,11 +77,15 @@ def test_student_version_has_no_solutions_and_no_hidden_tests(assignment_id):
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
         assert marker not in text
     solution = nbformat.read(course.solution_notebook(assignment_id), as_version=4)
+    # What the lesson gives students anyway (text, provided code, visible tests) is no leak when an
+    # answer happens to contain the same line.
+    given = "\n".join(re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", cell.source, flags=re.S)
+                      for cell in solution.cells if not nbgrader_meta(cell).get("solution"))
     for cell in solution.cells:
         if nbgrader_meta(cell).get("solution"):
             answer = re.search(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S).group(1)
             for line in answer.splitlines():
-                if len(line.strip()) > 25:
+                if len(line.strip()) > 25 and line.strip() not in given:
                     assert line.strip() not in text, f"solution line released: {line.strip()}"
 
 
