@@ -7,7 +7,7 @@ MUTANTS = [
     Mutant("RNN tanh derivative written 1 - h", "rnn_step_backward",
            "da = dh * (1.0 - h ** 2)", "da = dh * (1.0 - h)"),
     Mutant("RNN gradients not accumulated across time steps", "rnn_backward",
-           "dkernel = dkernel + dk", "dkernel = dk"),
+           "dkernel = dkernel + dk", "dkernel = dk", demo=True),
     Mutant("RNN BPTT without the recurrent contribution from the next step", "rnn_backward",
            "rnn_step_backward(dh_all[:, t] + dh_later, cache[t])", "rnn_step_backward(dh_all[:, t], cache[t])"),
     Mutant("each gradient clipped on its own instead of by the global norm", "clip_by_global_norm",

@@ -5,7 +5,7 @@ MUTANTS = [
     Mutant("padding not masked in the model", "model_forward",
            "reset_after=True, mask=tokens != 0)", "reset_after=True, mask=None)"),
     Mutant("dense layer reading the first state instead of the last", "model_forward",
-           "dense_forward(h_all[:, -1],", "dense_forward(h_all[:, 0],"),
+           "dense_forward(h_all[:, -1],", "dense_forward(h_all[:, 0],", demo=True),
     Mutant("last state's gradient sent to every time step", "model_backward",
            "dh_all[:, -1] = dh_last", "dh_all[:] = dh_last[:, None]"),
     Mutant("Adam without bias correction", "adam_step",
