@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lessons check mutants lab bench bench-conv bench-gru clean
+.PHONY: setup demo test lessons check mutants lab bench bench-conv bench-gru bench-keras clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ mutants: $(STAMP)  ## grade every mutant and report the share the tests catch
 lab: $(STAMP)  ## JupyterLab on lessons/, with the nbgrader extension (LAB_ARGS=--allow-root when root)
 	PATH="$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir=lessons $(LAB_ARGS)
 
-bench: $(STAMP) bench-conv bench-gru  ## run the benchmarks, then every solution notebook on the full data (slow)
+bench: $(STAMP) bench-conv bench-gru bench-keras  ## run the benchmarks, then every solution notebook on the full data (slow)
 	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder execute --full
 
 bench-conv: $(STAMP)  ## time lesson 02's convolution layers: loops, vectorized, bare matrix products, Keras
@@ -40,6 +40,9 @@ bench-conv: $(STAMP)  ## time lesson 02's convolution layers: loops, vectorized,
 
 bench-gru: $(STAMP)  ## time lesson 04's NumPy GRU against keras.layers.GRU, and an epoch of lesson 05's model
 	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/gru.py
+
+bench-keras: $(STAMP)  ## train every model of lessons 07-09 on the full data; print one table of results
+	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/keras_models.py
 
 clean:
 	rm -rf work .pytest_cache

@@ -106,6 +106,43 @@ def assert_true(condition, message):
         raise AssertionError(message)
 
 
+def assert_at_least(value, minimum, what, hint=""):
+    """Fail unless the number ``value`` is at least ``minimum`` (an accuracy, say); ``hint`` says what to check."""
+    number = float(_as_numbers(value, what))
+    if not number >= minimum:
+        raise AssertionError(f"{what} is {number:.4g}, it should be at least {minimum:g}. {hint}".rstrip())
+
+
+def assert_model(model, layer_counts, output_shape, parameters=None, what="your model"):
+    """Fail unless a Keras model has the layers, output shape and parameter count asked for.
+
+    Args:
+        model: a built Keras model (one made with ``keras.Input``, so its shapes are known).
+        layer_counts: {layer class name: how many times it occurs among ``model.layers``}, e.g.
+            ``{"Embedding": 1, "Conv1D": 3, "Dense": 1}``; layers not named here are not counted.
+        output_shape: the model's output shape, batch axis as None, e.g. ``(None, 1)``.
+        parameters: the total number of parameters, when the exercise fixes it.
+    """
+    if not hasattr(model, "layers") or not hasattr(model, "count_params"):
+        raise AssertionError(f"{what} should be a Keras model, but it is a {type(model).__name__}.")
+    names = [type(layer).__name__ for layer in model.layers]
+    for name, count in layer_counts.items():
+        if names.count(name) != count:
+            raise AssertionError(f"{what} should have {count} {name} layer(s), it has {names.count(name)}. "
+                                 f"Its layers are: {', '.join(names)}.")
+    try:
+        got_shape = tuple(model.output_shape)
+    except (AttributeError, ValueError) as error:
+        raise AssertionError(f"{what} has no output shape yet ({error}). Start it with keras.Input(shape=...) "
+                             "so Keras builds it.") from None
+    if got_shape != tuple(output_shape):
+        raise AssertionError(f"{what} gives outputs of shape {got_shape}, expected {tuple(output_shape)}. "
+                             "Check the last layer's units and whether you pooled over time.")
+    if parameters is not None and model.count_params() != parameters:
+        raise AssertionError(f"{what} has {model.count_params():,} parameters, expected {parameters:,}. "
+                             "Check the layer sizes the exercise asks for (model.summary() lists them).")
+
+
 @dataclass(frozen=True)
 class Case:
     """One reference case of a visible test: the inputs it feeds and the outputs the solution gave."""

@@ -74,3 +74,35 @@ def test_fixtures_round_trip_exactly(tmp_path):
 def test_missing_fixture_says_how_to_make_it():
     with pytest.raises(FileNotFoundError, match="python -m autograder build"):
         checks.load_fixture("99_missing")
+
+
+def small_keras_model():
+    import keras
+
+    return keras.Sequential([keras.Input((10,)), keras.layers.Embedding(100, 8),
+                             keras.layers.GlobalAveragePooling1D(), keras.layers.Dense(1, activation="sigmoid")])
+
+
+def test_assert_model_passes_the_model_asked_for():
+    checks.assert_model(small_keras_model(), {"Embedding": 1, "Dense": 1}, (None, 1), parameters=100 * 8 + 9)
+
+
+@pytest.mark.parametrize("wrong, message", [
+    ({"layer_counts": {"Conv1D": 1}, "output_shape": (None, 1)}, "should have 1 Conv1D layer"),
+    ({"layer_counts": {}, "output_shape": (None, 2)}, r"outputs of shape \(None, 1\), expected \(None, 2\)"),
+    ({"layer_counts": {}, "output_shape": (None, 1), "parameters": 5}, "has 809 parameters, expected 5"),
+])
+def test_assert_model_names_what_differs(wrong, message):
+    with pytest.raises(AssertionError, match=message):
+        checks.assert_model(small_keras_model(), **wrong)
+
+
+def test_assert_model_refuses_what_is_not_a_model():
+    with pytest.raises(AssertionError, match="should be a Keras model"):
+        checks.assert_model("Sequential", {}, (None, 1))
+
+
+def test_assert_at_least():
+    checks.assert_at_least(0.91, 0.9, "accuracy")
+    with pytest.raises(AssertionError, match="accuracy is 0.5, it should be at least 0.8. Train longer."):
+        checks.assert_at_least(0.5, 0.8, "accuracy", "Train longer.")
