@@ -1,4 +1,5 @@
-"""Skip markers for tests that need the real datasets, found through EMOLIB_DATA (CI sets it)."""
+"""Skip markers for tests that need the real datasets, found through EMOLIB_DATA (CI sets it), and the
+choice of lessons to test."""
 import os
 from pathlib import Path
 
@@ -14,3 +15,16 @@ needs_real_chnsenticorp = pytest.mark.skipif(
     REAL_DATA is None or not all((REAL_DATA / "chnsenticorp" / f"{s}.csv").is_file() for s in ("train", "dev", "test")),
     reason="real ChnSentiCorp not available: set EMOLIB_DATA to a folder holding chnsenticorp/{train,dev,test}.csv",
 )
+
+
+def lessons_under_test():
+    """The lessons the notebook, build and grading tests cover: all of them, or, while working on some,
+    those named in COURSE_LESSONS (comma-separated ids, e.g. ``COURSE_LESSONS=07_keras_cnn``)."""
+    from autograder import course
+
+    every = course.assignment_ids()
+    chosen = [lesson.strip() for lesson in os.environ.get("COURSE_LESSONS", "").split(",") if lesson.strip()]
+    unknown = sorted(set(chosen) - set(every))
+    if unknown:
+        raise ValueError(f"COURSE_LESSONS names lessons that do not exist: {', '.join(unknown)}")
+    return chosen or every

@@ -12,8 +12,9 @@ import pytest
 from autograder import course
 from autograder.build import build, notebook_from_source
 from emolib.checks import FIXTURE_DIR
+from realdata import lessons_under_test
 
-LESSONS = course.assignment_ids()
+LESSONS = lessons_under_test()
 
 
 def nbgrader_meta(cell):

@@ -18,11 +18,11 @@ import pytest
 from autograder import course
 from autograder.grade import find_submissions, grade
 from autograder.mutants import apply, catalogue, sample_class, summarize, write_class, Mutant
-from realdata import needs_real_imdb
+from realdata import lessons_under_test, needs_real_imdb
 
 pytestmark = [pytest.mark.notebooks, needs_real_imdb]
 
-LESSONS = course.assignment_ids()
+LESSONS = lessons_under_test()
 
 # A correct sigmoid that writes to stderr on every call, the way library warnings do.
 STDERR_PRINT = Mutant(
@@ -114,6 +114,8 @@ def test_mutant_catalogue_is_large_and_fully_caught(graded, assignment_id, capsy
 
 @pytest.mark.parametrize("mutant", CORRECT_BUT_NOISY, ids=lambda mutant: mutant.student)
 def test_correct_answer_that_writes_to_stderr_keeps_full_marks(graded, mutant):
+    if "01_softmax" not in graded:
+        pytest.skip("COURSE_LESSONS leaves out lesson 01, where these answers are graded")
     tests = graded["01_softmax"].table[mutant.student]
     workdir = graded["01_softmax"].workdir
     assert {test: score for test, (score, max_score) in tests.items() if score != max_score} == {}
@@ -163,7 +165,7 @@ def test_grading_an_empty_folder_says_what_it_expected(tmp_path):
 
 
 def test_demo_command_prints_the_score_table(tmp_path):
-    """The README's main job, end to end through the command line."""
+    """The README's main job, end to end through the command line (it grades every lesson)."""
     result = subprocess.run([sys.executable, "-m", "autograder", "demo", "--workdir", str(tmp_path)],
                             capture_output=True, text=True, timeout=900, cwd=course.COURSE_ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
