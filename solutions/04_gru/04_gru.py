@@ -983,10 +983,9 @@ print("keeps most after:     ", ", ".join(f"{words[k]} ({totals[k] / counts[k]:.
 # The **forget gate** $f$ keeps the old cell, the **input gate** $i$ lets the candidate $g$ in, and the
 # **output gate** $o$ decides how much of the cell to show. Keras' `keras.layers.LSTM` stores the kernel
 # $W$ as $D \times 4H$ and the recurrent kernel $U$ as $H \times 4H$ in the gate order **i, f, c, o**
-# (its "c" is our candidate $g$), and one bias of shape `(4H,)`. Some texts and libraries order the
-# gates differently (PyTorch: i, f, g, o too, but others put $o$ before $g$); check before you copy
-# weights. Keras initializes $b_f$ to 1 (`unit_forget_bias=True`), so a new LSTM starts out keeping its
-# cell.
+# (its "c" is our candidate $g$), and one bias of shape `(4H,)`. PyTorch's `nn.LSTM` uses the same
+# order, but some NumPy implementations put $o$ before $g$: check the order before you copy weights.
+# Keras initializes $b_f$ to 1 (`unit_forget_bias=True`), so a new LSTM starts out keeping its cell.
 #
 # The additive update $c = f \odot c_{\text{prev}} + \dots$ plays the part of the GRU's
 # $z \odot h_{\text{prev}}$: a path back in time with no weight matrix on it.

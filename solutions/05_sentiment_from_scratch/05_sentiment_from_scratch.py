@@ -309,16 +309,16 @@ PARAMETER_NAMES = ("embeddings", "kernel", "recurrent_kernel", "bias", "dense_ke
 
 def init_params(vocab_size, embedding_dim, units, num_classes=2, seed=0, dtype=np.float32):
     """Parameters of the model, drawn like Keras' default initializers; returns a dict of arrays."""
-    rng = np.random.default_rng(seed)
+    generator = np.random.default_rng(seed)
 
     def glorot_uniform(fan_in, fan_out):
         limit = np.sqrt(6.0 / (fan_in + fan_out))
-        return rng.uniform(-limit, limit, size=(fan_in, fan_out))
+        return generator.uniform(-limit, limit, size=(fan_in, fan_out))
 
     # Orthogonal (units, 3 units): the transposed Q of a QR decomposition, signs fixed by R's diagonal.
-    q, r = np.linalg.qr(rng.normal(size=(3 * units, units)))
+    q, r = np.linalg.qr(generator.normal(size=(3 * units, units)))
     params = {
-        "embeddings": rng.uniform(-0.05, 0.05, size=(vocab_size, embedding_dim)),
+        "embeddings": generator.uniform(-0.05, 0.05, size=(vocab_size, embedding_dim)),
         "kernel": glorot_uniform(embedding_dim, 3 * units),
         "recurrent_kernel": (q * np.sign(np.diag(r))).T,
         "bias": np.zeros((2, 3 * units)),
@@ -543,13 +543,13 @@ def adam_step(params, grads, state, learning_rate=1e-3, beta1=0.9, beta2=0.999, 
 case = REFERENCE["adam"]
 params = {"w": case.inputs["w"].copy(), "b": case.inputs["b"].copy()}
 w_object = params["w"]
-state = adam_state(params)
+optimizer = adam_state(params)
 first_step_bugs = {"no bias correction: divide m by 1 - beta1**t and v by 1 - beta2**t":
                    case.inputs["w"] - 0.1 * 0.1 / np.sqrt(0.001) * np.sign(case.inputs["dw"][0])}
 for step in range(3):
     grads = {"w": case.inputs["dw"][step], "b": case.inputs["db"][step]}
-    adam_step(params, grads, state, learning_rate=0.1)
-    checks.assert_true(state["t"] == step + 1, f'state["t"] after {step + 1} steps should be {step + 1}, it is {state["t"]}')
+    adam_step(params, grads, optimizer, learning_rate=0.1)
+    checks.assert_true(optimizer["t"] == step + 1, f'the step count state["t"] after {step + 1} steps should be {step + 1}, it is {optimizer["t"]}')
     checks.assert_close(params["w"], case.outputs["w"][step], f'params["w"] after {step + 1} Adam steps',
                         common_bugs=first_step_bugs if step == 0 else None)
     checks.assert_close(params["b"], case.outputs["b"][step], f'params["b"] after {step + 1} Adam steps')
@@ -558,8 +558,8 @@ print("adam_step: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 # Tiny gradients: epsilon belongs outside the square root, where it barely matters.
 params = {"w": np.zeros(3)}
-state = adam_state(params)
-adam_step(params, {"w": np.array([1e-9, -1e-9, 1e-6])}, state, learning_rate=0.01)
+optimizer = adam_state(params)
+adam_step(params, {"w": np.array([1e-9, -1e-9, 1e-6])}, optimizer, learning_rate=0.01)
 checks.assert_close(params["w"], -0.01 * np.array([1e-9, -1e-9, 1e-6]) / (np.array([1e-9, 1e-9, 1e-6]) + 1e-8),
                     "the first step with tiny gradients")
 # Ten steps with other hyperparameters, against an inline reference.
@@ -568,10 +568,10 @@ params = {"a": rng.normal(size=(2, 3)), "c": rng.normal(size=4)}
 reference = {name: value.copy() for name, value in params.items()}
 m = {name: np.zeros_like(value) for name, value in params.items()}
 v = {name: np.zeros_like(value) for name, value in params.items()}
-state = adam_state(params)
+optimizer = adam_state(params)
 for t in range(1, 11):
     grads = {name: rng.normal(size=value.shape) for name, value in params.items()}
-    adam_step(params, grads, state, learning_rate=0.05, beta1=0.8, beta2=0.99, epsilon=1e-6)
+    adam_step(params, grads, optimizer, learning_rate=0.05, beta1=0.8, beta2=0.99, epsilon=1e-6)
     for name in params:
         m[name] = 0.8 * m[name] + 0.2 * grads[name]
         v[name] = 0.99 * v[name] + 0.01 * grads[name] ** 2
