@@ -1,7 +1,11 @@
 """Instructor commands: ``python -m autograder COMMAND`` (also installed as ``emotion-autograder``).
 
   build [LESSON ...] [--check]  sources -> solution notebooks -> student versions and reference outputs
-  grade DIR [--workdir W]       autograde a folder of submissions; score table, grades.csv, feedback
+  grade DIR [--workdir W] [--workers N] [--force] [limits]
+                                autograde a folder of submissions, in parallel and sandboxed; score table,
+                                grades.csv, a JSON report and feedback per submission. Exit status: 0 when
+                                every submission was graded normally, 1 when some need an instructor's
+                                look (they are listed, each with its score and reasons), 2 on bad input
   demo [--workdir W]            build the student versions, grade a sample class: reference, untouched, two bugs
   mutants [LESSON ...]          grade every mutant of the catalogues and report the share caught
   execute [LESSON ...] [--full] run solution notebooks (--full: on the whole datasets) and print their output
@@ -31,22 +35,41 @@ def command_build(args):
     return 0
 
 
-def report(scores, failures, workdir):
-    """Print the score table, any submission nbgrader could not grade, and where the results are."""
+def report(scores, attention, workdir):
+    """Print the score table, the submissions that need a look and why, and where the results are."""
     from .grade import score_table
 
     print(score_table(scores))
-    for (student, assignment), log in failures.items():
-        print(f"\nnbgrader could not grade {student} / {assignment}:\n{log}")
-    print(f"\nwrote {workdir / 'grades.csv'}, {workdir / 'scores.csv'} and feedback in {workdir / 'feedback'}")
-    return 1 if failures else 0
+    if attention:
+        print(f"\n{len(attention)} submission(s) need an instructor's look (each still has its score):")
+    for (student, assignment), reasons in attention.items():
+        print(f"  {student} / {assignment}:" if assignment != "?" else f"  {student}:")
+        print("".join(f"    - {reason}\n" for reason in reasons), end="")
+    print(f"\nwrote {workdir / 'grades.csv'}, {workdir / 'scores.csv'}, reports in {workdir / 'reports'} "
+          f"and feedback in {workdir / 'feedback'}")
+    return 1 if attention else 0
 
 
 def command_grade(args):
-    from .grade import grade
+    from .grade import course_limits, grade
+    from .sandbox import Limits
 
-    scores, failures = grade(args.submissions, workdir=args.workdir)
-    return report(scores, failures, args.workdir)
+    defaults = course_limits()
+    limits = Limits(wall_seconds=args.wall_time or defaults.wall_seconds, cell_seconds=args.cell_time or defaults.cell_seconds,
+                    memory_mb=args.memory or defaults.memory_mb, processes=args.processes or defaults.processes)
+    executor = dask_executor(args.scheduler) if args.scheduler else None
+    scores, attention = grade(args.submissions, workdir=args.workdir, workers=args.workers, limits=limits,
+                              use_sandbox=not args.no_sandbox, force=args.force, executor=executor)
+    return report(scores, attention, args.workdir)
+
+
+def dask_executor(address):
+    """Workers of a Dask distributed cluster (``pip install -e ".[dask]"``) as a concurrent.futures Executor."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise SystemExit('--scheduler needs Dask distributed: pip install -e ".[dask]"') from None
+    return Client(address).get_executor()
 
 
 def command_demo(args):
@@ -63,8 +86,8 @@ def command_demo(args):
         release = args.workdir / "release" / assignment_id / f"{assignment_id}.ipynb"
         write_class(inbox, assignment_id, sample_class(assignment_id, demo_bugs, release_notebook=release))
     print(f"student versions built in {args.workdir / 'release'}; sample class written to {inbox}")
-    scores, failures = grade(inbox, workdir=args.workdir)
-    return report(scores, failures, args.workdir)
+    scores, attention = grade(inbox, workdir=args.workdir)
+    return report(scores, attention, args.workdir)
 
 
 def command_mutants(args):
@@ -89,6 +112,19 @@ def command_execute(args):
     return 0
 
 
+def positive(kind):
+    """An argparse type: a number above zero, with a message that says so."""
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text} must be above zero")
+        return value
+    return parse
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -101,6 +137,14 @@ def main(argv=None):
 
     grade_parser = commands.add_parser("grade", help="autograde a folder of submissions")
     grade_parser.add_argument("submissions", type=Path, help="folder of submissions (nbgrader or flat LMS layout)")
+    grade_parser.add_argument("--workers", type=positive(int), help="submissions graded at once (default: the cores)")
+    grade_parser.add_argument("--force", action="store_true", help="grade again submissions already graded unchanged")
+    grade_parser.add_argument("--no-sandbox", action="store_true", help="do not use bubblewrap even when it can run")
+    grade_parser.add_argument("--wall-time", type=positive(float), metavar="SECONDS", help="per notebook (course default: nbgrader_config.py)")
+    grade_parser.add_argument("--cell-time", type=positive(float), metavar="SECONDS", help="per cell")
+    grade_parser.add_argument("--memory", type=positive(int), metavar="MB", help="memory of a notebook's kernel")
+    grade_parser.add_argument("--processes", type=positive(int), metavar="N", help="processes a notebook may run at once")
+    grade_parser.add_argument("--scheduler", metavar="ADDRESS", help="grade on the workers of this Dask scheduler (tcp://host:8786)")
     grade_parser.set_defaults(run=command_grade)
 
     demo_parser = commands.add_parser("demo", help="grade a sample class")
@@ -119,7 +163,11 @@ def main(argv=None):
         sub.add_argument("--workdir", type=Path, default=course.DEFAULT_WORKDIR,
                          help="working folder for submissions, gradebook and feedback (default: work/)")
     args = parser.parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except FileNotFoundError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

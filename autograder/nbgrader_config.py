@@ -6,9 +6,10 @@ gradebook, autograded notebooks, feedback) stays in the git-ignored working fold
 """
 from pathlib import Path
 
-from autograder.preprocessors import StderrIsNotFailure
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern,
+from autograder.preprocessors import HideHiddenTests, SandboxedExecute, StderrIsNotFailure
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, GetGrades, IgnorePattern,
                                     LimitOutput, SaveAutoGrades)
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbconvert.preprocessors import ClearMetadataPreprocessor
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
@@ -32,13 +33,22 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # A notebook runs in fast mode under nbgrader (about a minute); a cell that takes longer is stuck.
+# (`nbgrader validate`, what students run, still uses nbgrader's Execute and this timeout.)
 c.Execute.timeout = 300
+
+# Course defaults of what one submission may use when it is graded; `grade --wall-time --cell-time
+# --memory --processes` override them. SandboxedExecute replaces nbgrader's Execute: it runs the notebook
+# in a child process, in a bubblewrap sandbox when that can run (see autograder/sandbox.py).
+c.SandboxedExecute.wall_seconds = 600
+c.SandboxedExecute.cell_seconds = 300
+c.SandboxedExecute.memory_mb = 4096
+c.SandboxedExecute.processes = 64
 
 # Stock nbgrader scores a test cell that wrote anything to stderr as zero, even when every assertion
 # passed; TensorFlow, Keras and jieba print notices there. StderrIsNotFailure runs right after the
 # notebook executes and relabels such output; a failing test still raises, which is what scores zero.
 c.Autograde.autograde_preprocessors = [
-    Execute,
+    SandboxedExecute,
     StderrIsNotFailure,
     IgnorePattern,
     ClearMetadataPreprocessor,
@@ -50,3 +60,7 @@ c.Autograde.autograde_preprocessors = [
 # nbgrader's default kernel arguments, plus a quieter kernel log: the kernel's own start-up notices
 # (about its loopback transport) would otherwise be printed once per graded notebook.
 c.Execute.extra_arguments = ["--HistoryManager.hist_file=:memory:", "--IPKernelApp.log_level=ERROR"]
+c.SandboxedExecute.extra_arguments = c.Execute.extra_arguments
+
+# The feedback shows each test's name, points and failure message, never the hidden tests' code.
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]

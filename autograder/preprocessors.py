@@ -1,6 +1,13 @@
-"""nbgrader preprocessors the course adds to nbgrader's autograde pipeline (see nbgrader_config.py)."""
+"""nbgrader preprocessors the course adds to nbgrader's autograde and feedback pipelines
+(see nbgrader_config.py)."""
+import json
+import re
+from pathlib import Path
+
+import nbformat
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Bool, Float, Integer, List, Unicode
 
 
 class StderrIsNotFailure(NbGraderPreprocessor):
@@ -17,4 +24,56 @@ class StderrIsNotFailure(NbGraderPreprocessor):
                 if output.output_type == "stream" and output.name == "stderr":
                     output.name = "stdout"
                     output.text = "".join(f"[stderr] {line}" for line in output.text.splitlines(keepends=True))
+        return cell, resources
+
+
+class SandboxedExecute(NbGraderPreprocessor):
+    """Replaces nbgrader's ``Execute``: runs the notebook in a child process (in bubblewrap when it can)
+    with the limits below, so that a crash, a loop or a memory bomb costs the affected cells, with the
+    reason in their output, and never the grader. nbgrader still restores the locked cells and hidden
+    tests before this step and scores the executed notebook after it. See sandbox.py and runner.py.
+    """
+
+    wall_seconds = Float(600.0, help="Wall time of one notebook, restarts included").tag(config=True)
+    cell_seconds = Float(300.0, help="Time of one cell; a cell past it is killed").tag(config=True)
+    memory_mb = Integer(4096, help="Memory (address space) of the kernel, MB").tag(config=True)
+    processes = Integer(64, help="Processes a notebook may run at once").tag(config=True)
+    use_sandbox = Bool(True, help="Use bubblewrap when it can run here").tag(config=True)
+    extra_arguments = List(Unicode(), help="Extra arguments of the kernel").tag(config=True)
+    report_file = Unicode("", help="Where to write what happened to each cell (JSON); empty: nowhere").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from .sandbox import Limits, execute_notebook
+
+        limits = Limits(self.wall_seconds, self.cell_seconds, self.memory_mb, self.processes)
+        result = execute_notebook(nb, limits, use_sandbox=self.use_sandbox, extra_arguments=self.extra_arguments)
+        if result["notebook"] is None:
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type == "code":
+                    cell.outputs = [nbformat.v4.new_output("error", ename="GradingError", evalue=result["error"],
+                                                           traceback=[f"GradingError: {result['error']}"])]
+                    result["cells"][str(index)] = result["error"]
+        else:
+            nb = nbformat.from_dict(result["notebook"])
+        if self.report_file:
+            summary = {key: result[key] for key in ("cells", "tampering", "sandbox")}
+            summary["cell_ids"] = {index: nb.cells[int(index)].metadata.get("nbgrader", {}).get("grade_id")
+                                   for index in {**result["cells"], **result["tampering"]}}
+            Path(self.report_file).write_text(json.dumps(summary, indent=1))
+        return nb, resources
+
+
+HIDDEN_TESTS = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[ \t]*\n?", re.S | re.M)
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """For the feedback: the hidden tests' code, and tracebacks that would quote it, are removed from
+    test cells; each failure's message stays, so a student learns what failed, not the test."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        if cell.cell_type == "code" and utils.is_grade(cell):
+            cell.source = HIDDEN_TESTS.sub("# (hidden tests: not shown)\n", cell.source)
+            for output in cell.outputs:
+                if output.output_type == "error":
+                    output.traceback = [f"{output.ename}: {output.evalue}"]
         return cell, resources

@@ -1,0 +1,156 @@
+"""Run one notebook's execution in a child process, inside bubblewrap when it can run, with limits.
+
+The child (``python -m autograder.runner``) receives the notebook on stdin and sends back the executed
+notebook and what happened to each cell on stdout, so the notebook, which holds the hidden tests, is
+never written where the student's code could read it.
+
+With bubblewrap (``bwrap``, Debian package ``bubblewrap``) the child sees no network, a read-only view
+of the interpreter, the virtual environment, ``emolib/``, ``autograder/`` and the data folder, a private
+``/tmp`` as its working folder, and nothing else of the course: not ``solutions/``, the gradebook,
+``work/`` or any other submission. Without it (or when it cannot create its namespaces, as in some
+containers) the child still gets the resource limits and a scrubbed environment, and the grader says so.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+COURSE_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission may use. The course defaults are set in nbgrader_config.py
+    (``c.SandboxedExecute``), and ``grade --wall-time/--cell-time/--memory/--processes`` override them."""
+    wall_seconds: float = 600.0   # the whole notebook, restarts included
+    cell_seconds: float = 300.0   # one cell
+    memory_mb: int = 4096         # address space of the kernel (RLIMIT_AS)
+    processes: int = 64           # processes in the submission's sandbox at once
+
+
+class SandboxUnavailable(Exception):
+    pass
+
+
+@lru_cache(maxsize=1)
+def bwrap_status():
+    """(usable, explanation): whether bubblewrap can create its namespaces on this machine."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return False, "bwrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+    probe = subprocess.run([bwrap, *_bwrap_arguments(), "--", sys.executable, "-c", "print('ok')"],
+                           capture_output=True, text=True, timeout=60, env=scrubbed_environment())
+    if probe.returncode != 0 or probe.stdout.strip() != "ok":
+        return False, f"bwrap is installed but cannot run here (exit {probe.returncode}): {probe.stderr.strip()}"
+    return True, f"bubblewrap sandbox ({bwrap}): no network, read-only course code, private /tmp"
+
+
+def sandbox_mode(use_sandbox=True):
+    """The line the grader prints about isolation, and whether bwrap will be used."""
+    if not use_sandbox:
+        return False, "no sandbox (--no-sandbox): resource limits and a scrubbed environment only"
+    usable, explanation = bwrap_status()
+    if usable:
+        return True, explanation
+    return False, f"no sandbox: {explanation}; falling back to resource limits and a scrubbed environment"
+
+
+def _read_only_paths():
+    """What the student's notebook needs to run, nothing more."""
+    paths = ["/usr", "/bin", "/lib", "/lib64", "/etc", sys.base_prefix, sys.prefix,
+             COURSE_ROOT / "emolib", COURSE_ROOT / "autograder"]
+    for variable in ("EMOLIB_DATA", "EMOLIB_CACHE"):
+        if os.environ.get(variable):
+            paths.append(os.environ[variable])
+    return [path for path in dict.fromkeys(map(str, paths)) if Path(path).exists()]
+
+
+def _bwrap_arguments():
+    arguments = ["--unshare-all", "--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev",
+                 "--tmpfs", "/tmp", "--chdir", "/tmp"]
+    for path in _read_only_paths():
+        if Path(path).is_symlink():  # /bin -> usr/bin on merged-/usr systems
+            arguments += ["--symlink", os.readlink(path), path]
+        else:
+            arguments += ["--ro-bind", path, path]
+    return arguments
+
+
+def scrubbed_environment():
+    """Only what the kernel needs: no tokens, no instructor paths, fast mode on (as under nbgrader)."""
+    keep = {name: os.environ[name] for name in ("LANG", "LC_ALL", "EMOLIB_DATA", "EMOLIB_CACHE", "TZ")
+            if name in os.environ}
+    return {
+        **keep,
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
+        "HOME": "/tmp",
+        "TMPDIR": "/tmp",
+        "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter-runtime",
+        "JUPYTER_PLATFORM_DIRS": "1",
+        "MPLCONFIGDIR": "/tmp/.matplotlib",
+        "MPLBACKEND": "Agg",
+        "PYTHONNOUSERSITE": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "NBGRADER_EXECUTION": "autograde",
+    }
+
+
+def execute_notebook(notebook, limits: Limits, use_sandbox=True, extra_arguments=()):
+    """Execute ``notebook`` (a dict) in a child process; returns the runner's result dict:
+    ``notebook`` (executed), ``cells`` ({index: reason} for each cell that did not end normally),
+    ``tampering`` ({index: [changes undone before that test cell]}) and ``sandbox`` (what isolated it).
+    """
+    sandboxed, explanation = sandbox_mode(use_sandbox)
+    command = [sys.executable, "-m", "autograder.runner"]
+    if sandboxed:
+        command = [shutil.which("bwrap"), *_bwrap_arguments(), "--", *command]
+        cwd = "/"
+    else:
+        cwd = _private_folder()
+    request = json.dumps({"notebook": notebook, "limits": asdict(limits), "extra_arguments": list(extra_arguments)})
+    hard_deadline = limits.wall_seconds + 60  # the runner stops itself at wall_seconds; this is the backstop
+    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               cwd=cwd, env={**scrubbed_environment(), **({} if sandboxed else {"HOME": cwd, "TMPDIR": cwd})},
+                               start_new_session=True)
+    started = time.monotonic()
+    try:
+        stdout, stderr = process.communicate(request.encode(), timeout=hard_deadline)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        stdout, stderr = process.communicate()
+        return _failed(f"the grader's runner did not stop within {hard_deadline:.0f} s and was killed", explanation)
+    finally:
+        _kill_group(process)  # anything the notebook left running in its session
+        if not sandboxed:
+            shutil.rmtree(cwd, ignore_errors=True)
+    try:
+        result = json.loads(stdout)
+    except ValueError:
+        tail = stderr.decode(errors="replace")[-2000:]
+        return _failed(f"the runner exited with status {process.returncode} after {time.monotonic() - started:.0f} s "
+                       f"without a result: {tail}", explanation)
+    result["sandbox"] = explanation
+    return result
+
+
+def _private_folder():
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="emotion-grading-")
+
+
+def _kill_group(process):
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _failed(reason, explanation):
+    return {"notebook": None, "error": reason, "cells": {}, "tampering": {}, "sandbox": explanation}
