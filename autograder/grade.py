@@ -169,7 +169,8 @@ def grading_key(notebook_bytes, template, limits, use_sandbox):
     """A report is reused only for the same notebook, lesson version, limits and sandbox setting."""
     digest = hashlib.sha256(notebook_bytes)
     digest.update(template.encode())
-    digest.update(json.dumps([asdict(limits), use_sandbox]).encode())
+    numbers = {name: float(value) for name, value in asdict(limits).items()}  # 90 and 90.0 are one limit
+    digest.update(json.dumps([numbers, bool(use_sandbox)], sort_keys=True).encode())
     return digest.hexdigest()
 
 
@@ -228,9 +229,21 @@ def grade_submission(task: GradingTask):
         report["tests"] = _test_rows(template, scores, executed, execution, report.get("error"))
         report["problems"] = [f"cell {execution['cell_ids'].get(index) or '#' + index}: {reason}"
                               for index, reason in execution.get("cells", {}).items()]
+        report["problems"] += memory_errors(executed, task.limits)
         report["tampering"] = {execution["cell_ids"].get(index) or index: changes
                                for index, changes in execution.get("tampering", {}).items()}
     return _finish(report, started)
+
+
+def memory_errors(executed, limits):
+    """Cells that ran out of memory and raised MemoryError (the kernel survived): a problem to report
+    even outside a test cell, since what the cell should have defined is missing."""
+    if executed is None:
+        return []
+    return [f"cell {cell.metadata.get('nbgrader', {}).get('grade_id') or '#' + str(index)}: MemoryError "
+            f"(over the {limits.memory_mb} MB memory limit)"
+            for index, cell in enumerate(executed.cells) if cell.cell_type == "code"
+            and any(output.output_type == "error" and output.ename == "MemoryError" for output in cell.outputs)]
 
 
 def _is_test(cell):

@@ -45,14 +45,8 @@ def _apply_resource_limits(limits):
     memory = int(limits["memory_mb"]) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    # Enforced only for a grader that is not root; ProcessWatch below covers root as well.
-    processes = int(limits["processes"])
-    soft, hard = resource.getrlimit(resource.RLIMIT_NPROC)
-    if hard == resource.RLIM_INFINITY or hard > processes:
-        try:
-            resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
-        except (ValueError, OSError):
-            pass
+    # Processes are bounded by ProcessWatch, not RLIMIT_NPROC: that one counts every process of the
+    # user on the machine (other workers included) and does not bind root.
 
 
 class ProcessLimitExceeded(Exception):
@@ -61,8 +55,8 @@ class ProcessLimitExceeded(Exception):
 
 class ProcessWatch(threading.Thread):
     """Counts the processes of the runner's and the kernel's sessions twice a second and kills the
-    kernel above the limit
-    (RLIMIT_NPROC does not bind root, and counts every process of the user, not of a submission)."""
+    kernel's session above the limit (a cgroup-free bound: a process that starts its own session
+    escapes it, and the sandbox's process namespace is what then ends it with the notebook)."""
 
     def __init__(self, limit, on_exceeded):
         super().__init__(daemon=True)
