@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lessons check mutants lab bench bench-conv bench-gru bench-keras clean
+.PHONY: setup demo test lessons check mutants lab bench bench-conv bench-gru bench-keras bench-grading clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,9 @@ bench-gru: $(STAMP)  ## time lesson 04's NumPy GRU against keras.layers.GRU, and
 
 bench-keras: $(STAMP)  ## train every model of lessons 07-09 on the full data; print one table of results
 	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/keras_models.py
+
+bench-grading: $(STAMP)  ## grading throughput with 1 and 2 workers (copies of lesson 01's solution)
+	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/grading.py
 
 clean:
 	rm -rf work .pytest_cache

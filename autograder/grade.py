@@ -227,7 +227,7 @@ def grade_submission(task: GradingTask):
         scores = _scores_from(folder / "gradebook.db", task)
         executed = nbformat.reads(report["files"]["autograded"], as_version=4) if "autograded" in report["files"] else None
         report["tests"] = _test_rows(template, scores, executed, execution, report.get("error"))
-        report["problems"] = [f"cell {execution['cell_ids'].get(index) or '#' + index}: {reason}"
+        report["problems"] = [f"{cell_label(execution['cell_ids'].get(index), index)}: {reason}"
                               for index, reason in execution.get("cells", {}).items()]
         report["problems"] += memory_errors(executed, task.limits)
         report["tampering"] = {execution["cell_ids"].get(index) or index: changes
@@ -240,10 +240,15 @@ def memory_errors(executed, limits):
     even outside a test cell, since what the cell should have defined is missing."""
     if executed is None:
         return []
-    return [f"cell {cell.metadata.get('nbgrader', {}).get('grade_id') or '#' + str(index)}: MemoryError "
+    return [f"{cell_label(cell.metadata.get('nbgrader', {}).get('grade_id'), index)}: MemoryError "
             f"(over the {limits.memory_mb} MB memory limit)"
             for index, cell in enumerate(executed.cells) if cell.cell_type == "code"
             and any(output.output_type == "error" and output.ename == "MemoryError" for output in cell.outputs)]
+
+
+def cell_label(grade_id, index):
+    """How a report names a cell: its grade id, or its position for a cell without one."""
+    return f"cell {grade_id!r}" if grade_id else f"cell #{index}"
 
 
 def _is_test(cell):
