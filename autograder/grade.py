@@ -176,11 +176,22 @@ def grading_key(notebook_bytes, template, limits, use_sandbox):
 
 def grade_submission(task: GradingTask):
     """Grade one submission with nbgrader in a private folder; returns its report (a dict) with the
-    autograded notebook and the feedback page under ``files`` for the main process to write."""
+    autograded notebook and the feedback page under ``files`` for the main process to write.
+
+    Whatever goes wrong, the submission gets a report (zero, with the error), so the batch goes on."""
     started = time.monotonic()
     report = {"student": task.student, "assignment": task.assignment, "key": task.key, "tests": [],
               "repairs": [task.note] if task.note else [], "problems": [], "tampering": {}, "files": {}}
     template = nbformat.reads(task.template, as_version=4)
+    try:
+        _grade_into(report, task, template)
+    except Exception as error:  # a notebook nbformat reads but nbgrader or the repair cannot handle
+        report["error"] = f"the grader failed on this submission: {type(error).__name__}: {error}"
+        report["tests"] = [_test_row(cell, 0.0, report["error"]) for cell in template.cells if _is_test(cell)]
+    return _finish(report, started)
+
+
+def _grade_into(report, task, template):
     size_mb = len(task.notebook) / 1e6
     try:
         if size_mb > MAX_NOTEBOOK_MB:
@@ -192,7 +203,7 @@ def grade_submission(task: GradingTask):
     except (ValueError, UnicodeDecodeError, nbformat.reader.NotJSONError) as error:
         report["error"] = f"not a readable notebook: {error}"
         report["tests"] = [_test_row(cell, 0.0, report["error"]) for cell in template.cells if _is_test(cell)]
-        return _finish(report, started)
+        return
     repaired, notes = repair(submitted, template)
     report["repairs"] += notes
     with tempfile.TemporaryDirectory(prefix="emotion-grade-") as folder:
@@ -232,7 +243,6 @@ def grade_submission(task: GradingTask):
         report["problems"] += memory_errors(executed, task.limits)
         report["tampering"] = {execution["cell_ids"].get(index) or index: changes
                                for index, changes in execution.get("tampering", {}).items()}
-    return _finish(report, started)
 
 
 def memory_errors(executed, limits):

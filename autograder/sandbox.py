@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -82,18 +83,19 @@ def _bwrap_arguments():
     return arguments
 
 
-def scrubbed_environment():
-    """Only what the kernel needs: no tokens, no instructor paths, fast mode on (as under nbgrader)."""
+def scrubbed_environment(home="/tmp"):
+    """Only what the kernel needs: no tokens, no instructor paths, fast mode on (as under nbgrader).
+    ``home`` is the notebook's private folder: /tmp in the sandbox, a fresh folder without it."""
     keep = {name: os.environ[name] for name in ("LANG", "LC_ALL", "EMOLIB_DATA", "EMOLIB_CACHE", "TZ")
             if name in os.environ}
     return {
         **keep,
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
-        "HOME": "/tmp",
-        "TMPDIR": "/tmp",
-        "JUPYTER_RUNTIME_DIR": "/tmp/.jupyter-runtime",
+        "HOME": home,
+        "TMPDIR": home,
+        "JUPYTER_RUNTIME_DIR": f"{home}/.jupyter-runtime",
         "JUPYTER_PLATFORM_DIRS": "1",
-        "MPLCONFIGDIR": "/tmp/.matplotlib",
+        "MPLCONFIGDIR": f"{home}/.matplotlib",
         "MPLBACKEND": "Agg",
         "PYTHONNOUSERSITE": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -110,14 +112,14 @@ def execute_notebook(notebook, limits: Limits, use_sandbox=True, extra_arguments
     command = [sys.executable, "-m", "autograder.runner"]
     if sandboxed:
         command = [shutil.which("bwrap"), *_bwrap_arguments(), "--", *command]
-        cwd = "/"
+        cwd, environment = "/", scrubbed_environment()
     else:
-        cwd = _private_folder()
+        cwd = tempfile.mkdtemp(prefix="emotion-grading-")
+        environment = scrubbed_environment(home=cwd)
     request = json.dumps({"notebook": notebook, "limits": asdict(limits), "extra_arguments": list(extra_arguments)})
     hard_deadline = limits.wall_seconds + 60  # the runner stops itself at wall_seconds; this is the backstop
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               cwd=cwd, env={**scrubbed_environment(), **({} if sandboxed else {"HOME": cwd, "TMPDIR": cwd})},
-                               start_new_session=True)
+                               cwd=cwd, env=environment, start_new_session=True)
     started = time.monotonic()
     try:
         stdout, stderr = process.communicate(request.encode(), timeout=hard_deadline)
@@ -137,12 +139,6 @@ def execute_notebook(notebook, limits: Limits, use_sandbox=True, extra_arguments
                        f"without a result: {tail}", explanation)
     result["sandbox"] = explanation
     return result
-
-
-def _private_folder():
-    import tempfile
-
-    return tempfile.mkdtemp(prefix="emotion-grading-")
 
 
 def _kill_group(process):
