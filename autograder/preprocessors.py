@@ -36,7 +36,7 @@ class SandboxedExecute(NbGraderPreprocessor):
 
     wall_seconds = Float(600.0, help="Wall time of one notebook, restarts included").tag(config=True)
     cell_seconds = Float(300.0, help="Time of one cell; a cell past it is killed").tag(config=True)
-    memory_mb = Integer(4096, help="Memory (address space) of the kernel, MB").tag(config=True)
+    memory_mb = Integer(4096, help="Memory of the kernel (its data: heap and anonymous mappings), MB").tag(config=True)
     processes = Integer(64, help="Processes a notebook may run at once").tag(config=True)
     use_sandbox = Bool(True, help="Use bubblewrap when it can run here").tag(config=True)
     extra_arguments = List(Unicode(), help="Extra arguments of the kernel").tag(config=True)

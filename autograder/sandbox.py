@@ -31,7 +31,7 @@ class Limits:
     (``c.SandboxedExecute``), and ``grade --wall-time/--cell-time/--memory/--processes`` override them."""
     wall_seconds: float = 600.0   # the whole notebook, restarts included
     cell_seconds: float = 300.0   # one cell
-    memory_mb: int = 4096         # address space of the kernel (RLIMIT_AS)
+    memory_mb: int = 4096         # memory the kernel may write to (RLIMIT_DATA)
     processes: int = 64           # processes in the submission's sandbox at once
 
 
