@@ -10,8 +10,6 @@ sigmoid_neuron_mse calls mse_loss, ...), so the crafted faults sit in answers th
 calls: sigmoid_bce_loss and numerical_gradient (only an ungraded cell calls them).
 """
 import copy
-import json
-import os
 import subprocess
 import sys
 import time
