@@ -96,7 +96,6 @@ def scrubbed_environment(home="/tmp"):
         "JUPYTER_RUNTIME_DIR": f"{home}/.jupyter-runtime",
         "JUPYTER_PLATFORM_DIRS": "1",
         "MPLCONFIGDIR": f"{home}/.matplotlib",
-        "MPLBACKEND": "Agg",
         "PYTHONNOUSERSITE": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
         "NBGRADER_EXECUTION": "autograde",
