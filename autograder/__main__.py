@@ -2,7 +2,7 @@
 
   build [LESSON ...] [--check]  sources -> solution notebooks -> student versions and reference outputs
   grade DIR [--workdir W]       autograde a folder of submissions; score table, grades.csv, feedback
-  demo [--workdir W]            build the student versions, grade a sample class: reference, untouched, two bugs
+  demo [LESSON ...]             build the student versions, grade a sample class: reference, untouched, two bugs
   mutants [LESSON ...]          grade every mutant of the catalogues and report the share caught
   execute [LESSON ...] [--full] run solution notebooks (--full: on the whole datasets) and print their output
 """
@@ -54,7 +54,7 @@ def command_demo(args):
     from .mutants import catalogue, sample_class, write_class
 
     # The student versions are built into the working folder, not lessons/, where a student's work may be.
-    assignment_ids = course.assignment_ids()
+    assignment_ids = args.lessons or course.assignment_ids()
     release_into_workdir(args.workdir, assignment_ids)
     inbox = args.workdir / "demo-inbox"
     shutil.rmtree(inbox, ignore_errors=True)
@@ -104,6 +104,7 @@ def main(argv=None):
     grade_parser.set_defaults(run=command_grade)
 
     demo_parser = commands.add_parser("demo", help="grade a sample class")
+    demo_parser.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
     demo_parser.set_defaults(run=command_demo)
 
     mutants_parser = commands.add_parser("mutants", help="report the share of mutants the tests catch")
@@ -119,6 +120,9 @@ def main(argv=None):
         sub.add_argument("--workdir", type=Path, default=course.DEFAULT_WORKDIR,
                          help="working folder for submissions, gradebook and feedback (default: work/)")
     args = parser.parse_args(argv)
+    unknown = sorted(set(getattr(args, "lessons", None) or ()) - set(course.assignment_ids()))
+    if unknown:
+        parser.error(f"no such lesson: {', '.join(unknown)} (the lessons are {', '.join(course.assignment_ids())})")
     return args.run(args)
 
 
