@@ -85,6 +85,18 @@ def test_reference_solution_gets_full_marks(graded, assignment_id):
 
 
 @pytest.mark.parametrize("assignment_id", LESSONS)
+def test_reference_runs_top_to_bottom_in_fast_mode_and_shows_its_plots(graded, assignment_id):
+    """What the grader executed for the reference: every cell ran without an error, in fast mode, and
+    the plots are there (a lesson teaches with at least one)."""
+    notebook = nbformat.read(graded[assignment_id].workdir / "autograded" / "reference" / assignment_id /
+                             f"{assignment_id}.ipynb", as_version=4)
+    outputs = [(cell.get("id"), output) for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
+    assert [cell_id for cell_id, output in outputs if output.output_type == "error"] == []
+    assert "fast mode" in "".join(output.get("text", "") for _, output in outputs if output.output_type == "stream")
+    assert any("image/png" in output.get("data", {}) for _, output in outputs)
+
+
+@pytest.mark.parametrize("assignment_id", LESSONS)
 def test_untouched_student_version_gets_zero_on_every_test(graded, assignment_id):
     tests = graded[assignment_id].table["untouched"]
     assert len(tests) == len(graded[assignment_id].table["reference"])
