@@ -6,7 +6,7 @@
                                 grades.csv, a JSON report and feedback per submission. Exit status: 0 when
                                 every submission was graded normally, 1 when some need an instructor's
                                 look (they are listed, each with its score and reasons), 2 on bad input
-  demo [--workdir W]            build the student versions, grade a sample class: reference, untouched, two bugs
+  demo [LESSON ...]             build the student versions, grade a sample class: reference, untouched, two bugs
   mutants [LESSON ...]          grade every mutant of the catalogues and report the share caught
   execute [LESSON ...] [--full] run solution notebooks (--full: on the whole datasets) and print their output
 """
@@ -77,7 +77,7 @@ def command_demo(args):
     from .mutants import catalogue, sample_class, write_class
 
     # The student versions are built into the working folder, not lessons/, where a student's work may be.
-    assignment_ids = course.assignment_ids()
+    assignment_ids = args.lessons or course.assignment_ids()
     release_into_workdir(args.workdir, assignment_ids)
     inbox = args.workdir / "demo-inbox"
     shutil.rmtree(inbox, ignore_errors=True)
@@ -148,6 +148,7 @@ def main(argv=None):
     grade_parser.set_defaults(run=command_grade)
 
     demo_parser = commands.add_parser("demo", help="grade a sample class")
+    demo_parser.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
     demo_parser.set_defaults(run=command_demo)
 
     mutants_parser = commands.add_parser("mutants", help="report the share of mutants the tests catch")
@@ -163,6 +164,9 @@ def main(argv=None):
         sub.add_argument("--workdir", type=Path, default=course.DEFAULT_WORKDIR,
                          help="working folder for submissions, gradebook and feedback (default: work/)")
     args = parser.parse_args(argv)
+    unknown = sorted(set(getattr(args, "lessons", None) or ()) - set(course.assignment_ids()))
+    if unknown:
+        parser.error(f"no such lesson: {', '.join(unknown)} (the lessons are {', '.join(course.assignment_ids())})")
     try:
         return args.run(args)
     except FileNotFoundError as error:
