@@ -7,7 +7,15 @@ the time includes starting a kernel, the sandbox, nbgrader's autograde and the f
 the seconds taken and the notebooks graded per minute.
 
 Run it with ``make bench-grading`` while the machine is otherwise idle: the second worker can only help
-when a second core is free.
+when a second core is free. On the development machine (2 cores) while five other jobs shared them (load
+average 12 to 15) it printed:
+
+    8 copies of lesson 01's solution; isolation: bubblewrap sandbox (/usr/bin/bwrap): no network, read-only course code, private /tmp
+    workers  seconds  notebooks per minute
+          1    269.1                   1.8
+          2    224.1                   2.1
+
+so 34 s and 28 s per notebook; the second worker gained only 1.2x because no core was free.
 """
 import argparse
 import shutil
