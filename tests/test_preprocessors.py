@@ -1,10 +1,11 @@
-"""StderrIsNotFailure: stock nbgrader zeroes a test cell with stderr output; the course's pipeline does not."""
+"""StderrIsNotFailure: stock nbgrader zeroes a test cell with stderr output; the course's pipeline does not.
+HideHiddenTests: the feedback keeps a failure's message but not the hidden tests' code."""
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 from nbgrader.utils import determine_grade
 
 from autograder.course import nbgrader_config
-from autograder.preprocessors import StderrIsNotFailure
+from autograder.preprocessors import HideHiddenTests, StderrIsNotFailure
 
 
 def grade_cell(*outputs):
@@ -41,5 +42,20 @@ def test_cells_that_are_not_tests_are_left_alone():
 
 def test_the_course_config_puts_it_right_after_execution():
     pipeline = [cls.__name__ for cls in nbgrader_config().Autograde.autograde_preprocessors]
-    assert pipeline[:2] == ["Execute", "StderrIsNotFailure"]
+    assert pipeline[:2] == ["SandboxedExecute", "StderrIsNotFailure"]
     assert pipeline.index("StderrIsNotFailure") < pipeline.index("SaveAutoGrades")
+
+
+def test_feedback_shows_the_message_of_a_hidden_test_but_not_its_code():
+    cell = grade_cell(new_output("error", ename="AssertionError", evalue="sigmoid on shape (7,) is wrong",
+                                 traceback=["----> 3 checks.assert_close(sigmoid(z), secret_reference(z))", "..."]))
+    cell.source = ("checks.assert_close(sigmoid(1.0), 0.73, 'visible')\n"
+                   "### BEGIN HIDDEN TESTS\nz = rng.normal(size=7)\nchecks.assert_close(sigmoid(z), secret_reference(z))\n"
+                   "### END HIDDEN TESTS\nprint('done')\n")
+    notebook, _ = HideHiddenTests().preprocess(new_notebook(cells=[cell]), {})
+    shown = notebook.cells[0]
+    assert shown.source == ("checks.assert_close(sigmoid(1.0), 0.73, 'visible')\n"
+                            "# (hidden tests: not shown)\nprint('done')\n")
+    assert shown.outputs[0].traceback == ["AssertionError: sigmoid on shape (7,) is wrong"]
+    pipeline = [cls.__name__ for cls in nbgrader_config().GenerateFeedback.preprocessors]
+    assert "HideHiddenTests" in pipeline
