@@ -184,7 +184,7 @@ def write_class(inbox, workdir):
     for student, notebook in flat.items():
         nbformat.write(notebook, inbox / f"{student}_{LESSON}.ipynb")
     (inbox / f"invalid_json_{LESSON}.ipynb").write_text('{"cells": [ this is not JSON')
-    (inbox / f"misspelt_01_sofmax.ipynb").write_text(nbformat.writes(SOLUTION))
+    (inbox / "misspelt_01_sofmax.ipynb").write_text(nbformat.writes(SOLUTION))
     folders = {"equal_to_everything": EQUAL_TO_EVERYTHING, "wrong_name": SOLUTION, "huge_file_beside": SOLUTION}
     for student, notebook in folders.items():
         (inbox / student / LESSON).mkdir(parents=True)

@@ -5,7 +5,6 @@ import os
 import socket
 import tarfile
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest

@@ -1,6 +1,5 @@
 """StderrIsNotFailure: stock nbgrader zeroes a test cell with stderr output; the course's pipeline does not.
 HideHiddenTests: the feedback keeps a failure's message but not the hidden tests' code."""
-import nbformat
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 from nbgrader.utils import determine_grade
 
