@@ -257,7 +257,7 @@ def word_saliency(words, values, title=None, width=90, print_words=False):
     Args:
         words: T strings, in reading order.
         values: array of shape (T,), one value per word (e.g. occlusion saliency).
-        width: how many characters (a Chinese character counts two) fit on a line before it wraps.
+        width: the figure's width in tenths of an inch; the words wrap to new lines within it.
         print_words: also print "word value" pairs, for readers whose matplotlib has no font with the
             words' characters (see ``cjk_font``).
     Returns the figure.
@@ -270,25 +270,23 @@ def word_saliency(words, values, title=None, width=90, print_words=False):
         # The boxes are expected (the words are printed instead); one warning per glyph would drown the page.
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
 
-    def size(word):
-        return sum(2 if ord(ch) > 0x2E80 else 1 for ch in word) + 1
-
-    lines, line, used = [], [], 0
+    figure, ax = plt.subplots(figsize=(width * 0.1, 1.0))
+    renderer = figure.canvas.get_renderer()
+    axes_width = ax.get_window_extent(renderer).width
+    x, row = 0.0, 0
     for word, value in zip(words, values):
-        if line and used + size(word) > width:
-            lines.append(line)
-            line, used = [], 0
-        line.append((word, value, used))
-        used += size(word)
-    if line:
-        lines.append(line)
-    figure, ax = plt.subplots(figsize=(width * 0.105, 0.36 * len(lines) + 0.9))
-    for row, entries in enumerate(lines):
-        for word, value, start in entries:
-            share = 0.5 if high == low else (value - low) / (high - low)
-            ax.text(start / width, 1 - (row + 0.5) / len(lines), word, fontsize=10, va="center", ha="left",
-                    family=font or "sans-serif",
-                    bbox={"facecolor": colours(share), "edgecolor": "none", "pad": 1.5})
+        share = 0.5 if high == low else (value - low) / (high - low)
+        text = ax.text(x, -row, word, fontsize=10, va="center", ha="left", family=font or "sans-serif",
+                       bbox={"facecolor": colours(share), "edgecolor": "none", "pad": 1.5})
+        word_width = text.get_window_extent(renderer).width / axes_width
+        if x > 0 and x + word_width > 1:  # wrap: the word starts the next line
+            row += 1
+            x = 0.0
+            text.set_position((x, -row))
+        x += word_width + 0.012
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-row - 0.6, 0.6)
+    figure.set_size_inches(width * 0.1, 0.36 * (row + 1) + 0.9)
     ax.set_axis_off()
     mappable = plt.cm.ScalarMappable(norm=plt.Normalize(low, high), cmap=colours)
     figure.colorbar(mappable, ax=ax, orientation="horizontal", fraction=0.08, pad=0.02, aspect=40)

@@ -26,9 +26,9 @@
 # need the other notebooks to have run.
 #
 # **Time:** about two hours. **Runs on:** a laptop CPU. With `EMOLIB_FAST=1` (and always when nbgrader
-# grades it) the notebook trains on 1,600 IMDB reviews and 1,500 Chinese reviews and runs in well under a
+# grades it) the notebook trains on 1,600 IMDB reviews and 1,200 Chinese reviews and runs in about a
 # minute; the full run trains on all 20,000 IMDB training reviews and all 9,600 ChnSentiCorp training
-# reviews and takes a few minutes on a 2-core CPU.
+# reviews, and took about seven minutes on a busy 2-core CPU (under three of them training).
 #
 # **How to work:** fill in every cell that says `YOUR CODE HERE`, then run the test cell below it.
 # The tests you see are not all the tests: the grader also tries ties, tiny inputs and one-class labels.
@@ -462,9 +462,11 @@ for num_thresholds in (200, 1000, 10000):
     print(f"keras.metrics.AUC(num_thresholds={num_thresholds:>5}): {value:.6f}, difference {value - val_auc:+.1e}")
 
 # %% [markdown]
-# In the course's full run (4,998 distinct scores on 5,000 validation reviews) Keras' default 200
-# thresholds gave an AUC about $10^{-4}$ from the exact one, and 10,000 thresholds about $10^{-6}$: the
-# difference is the discretization of the thresholds, nothing more.
+# In the course's full run (4,987 distinct scores on 5,000 validation reviews, exact AUC 0.960203)
+# Keras' default 200 thresholds gave an AUC $1.1 \times 10^{-4}$ below the exact one, 1,000 thresholds
+# $3.7 \times 10^{-5}$ below and 10,000 thresholds $5.7 \times 10^{-6}$ below: the difference is the
+# discretization of the thresholds, nothing more. Keras' area is a little low because scores in one
+# bin count as tied, and a tie between a positive and a negative counts one half instead of one.
 #
 # ## 4. Choosing the threshold, on validation data
 #
@@ -552,7 +554,20 @@ emolib.results.record("09_evaluation", "IMDB averaged embeddings (fastText-style
                       test_accuracy=imdb_test_metrics["accuracy"], mode=MODE)
 
 # %% [markdown]
-# What the course measured in the full run: FULL_IMDB_RESULTS
+# What the course measured in the full run (20,000 training reviews, 5,000 validation reviews, the
+# 25,000 test reviews; `python -m autograder execute 09_evaluation --full`): early stopping ran 7
+# epochs and kept the fifth, at a validation accuracy of 0.898 and a validation AUC of 0.960. The
+# threshold with the best validation F1 was 0.48, the one with the best validation accuracy 0.51; on
+# the test set they give accuracies 0.8779 and 0.8762, against 0.8770 at plain 0.5. On balanced classes
+# with a model trained by cross-entropy, 0.5 is already about right, and tuning buys nothing that the
+# noise does not take back: the value of choosing on validation is that the test number stays honest.
+# In fast mode (1,600 training reviews) the test accuracy is 0.766, at a threshold of 0.55.
+#
+# Notice also that the test accuracy, 0.876, is two points below the validation accuracy. The
+# validation reviews are a random fifth of IMDB's training reviews, which come from the same movies as
+# the other four fifths (IMDB's test reviews are about *other* movies): the model has seen reviews of
+# the same films, with their actors' names and titles. A validation set that is not drawn like the
+# test set is optimistic.
 #
 # ## 5. Error analysis: the most confident mistakes
 #
@@ -614,7 +629,20 @@ for index in chosen_mistakes:
     print("   ", imdb_raw["test"][index][:600].replace("<br />", " "), "\n")
 
 # %% [markdown]
-# ERROR_ANALYSIS_TEXT
+# In the full run, the five most confident mistakes are all positive reviews scored 0.001 or less, and
+# reading them is more instructive than any metric:
+#
+# - Test review 7462, "It's not Citizen Kane, but it does deliver. Cleavage, and lots of it. Badly
+#   acted and directed, poorly scripted. Who cares? I didn't watch it for the dialog." The reviewer
+#   liked the film and lists its faults with a wink. Every word is negative, the verdict is positive:
+#   **sarcasm** (or irony), which no model of words alone can read.
+# - Review 5847 is one paragraph pasted three times, its only verdict "not bad" among "can't",
+#   "abuse" and "no big deal".
+# - Review 16930 ("an irrational plot, and very poor writing is making it difficult for me") reads
+#   as a negative review. The labels come from the stars the reviewer gave (7 or more is positive), and
+#   some labels are surprising: part of a model's "error" is the data's.
+# - Reviews 81 and 14250 retell a plot ("lure Guybrush into captivity", "the worst part of the film",
+#   "contrived") and keep their praise for a few words: the averaged words say negative.
 #
 # A bag of averaged word vectors cannot see word order, so **negation** is out of its reach: "not good"
 # is the average of "not" and "good", and "good" is a strongly positive word. How often do test reviews
@@ -631,7 +659,12 @@ for phrase, has in negated.items():
 print(f"accuracy on all test reviews: {np.mean(test_predicted == y_test):.3f}")
 
 # %% [markdown]
-# NEGATION_TEXT
+# In the full run: "not good" occurs in 129 test reviews and the model gets 0.891 of them right,
+# "not funny" 0.898 (225 reviews), "not worth" 0.871 (241); but "not bad" (134 reviews) 0.836 and
+# "not great" (64 reviews, half of them positive) 0.828, against 0.876 on all test reviews. Negation
+# hurts less than one might fear, because a long review says what it thinks many times; it hurts
+# where the phrase means the opposite of its strongest word, "not bad" being mild praise. Sequence
+# models (lessons 07 and 08) can learn such phrases; the bigrams of section 7 are the cheap version.
 #
 # ## 6. Why this prediction? Occlusion saliency
 #
@@ -729,7 +762,10 @@ def keras_predict(model):
 
 
 lengths = np.sum(imdb_x["test"] > 0, axis=1)
-review_index = int(np.flatnonzero((lengths >= 40) & (lengths <= 70) & ((imdb_test_scores > chosen) == y_test))[0])
+# A short review the model gets right, but not with a saturated score (there every change is tiny).
+right = (imdb_test_scores > chosen) == y_test
+unsure = np.abs(imdb_test_scores - 0.5) < 0.4
+review_index = int(np.flatnonzero((lengths >= 40) & (lengths <= 70) & right & unsure)[0])
 review = imdb_x["test"][review_index][:lengths[review_index]]
 saliency = occlusion_saliency(keras_predict(imdb_model), review)
 plots.word_saliency(imdb_vocab[review], saliency, title=f"Test review {review_index} "
@@ -740,7 +776,19 @@ print("most negative words:", ", ".join(f"{imdb_vocab[review[t]]} {saliency[t]:+
 print("most positive words:", ", ".join(f"{imdb_vocab[review[t]]} {saliency[t]:+.3f}" for t in order[::-1][:4]))
 
 # %% [markdown]
-# SALIENCY_TEXT
+# In the course's full run the review drawn is test review 200 (positive, score 0.744): "don't hate
+# heather graham because she's beautiful, hate her because she's fun to watch in this movie ...". The
+# words that pushed it towards positive are the ones you would pick: "fun" (+0.27), "beautiful"
+# (+0.20), "well" (+0.14). The ones that pushed it towards negative are more telling: "heather"
+# (-0.13, twice), "director" (-0.11) and "affleck" (-0.11). Names carry no sentiment, but this model
+# learned from its training reviews that these names come with bad reviews more often than not: a
+# habit of the data, not a reason, and exactly what saliency is for finding.
+#
+# Occlusion has limits worth knowing. It measures one word at a time, so two words that each suffice
+# ("great" twice) each look unimportant; in an averaged model, removing any word also changes the
+# denominator $|R|$, so even neutral words get a small saliency. Gradient-times-input is the other
+# common choice (one backward pass instead of $T$ forward passes), but it needs the backend's
+# gradients and explains a linearization of the model rather than the model.
 #
 # ## 7. Chinese reviews: ChnSentiCorp with jieba
 #
@@ -805,7 +853,12 @@ plots.confusion_heatmap(confusion_matrix(chinese["test"]["labels"], chinese_test
 plt.show()
 
 # %% [markdown]
-# CHINESE_RESULTS_TEXT
+# In the course's full run the dev split chose $E = 16$ (dev accuracy 0.9167, against 0.9058 for
+# $E = 32$), after 6 epochs and 36 seconds of training on a busy 2-core CPU. On the 1,200 test reviews,
+# scored once: **accuracy 0.9183**, precision 0.9073, recall 0.9342, F1 0.9206, AUC 0.9663, above the
+# 0.90 the course aims for. While writing the lesson the same model without the bigrams reached
+# 0.898 to 0.906 on test: the bigrams are worth about a point. In fast mode (1,200 training reviews)
+# the test accuracy is 0.807.
 #
 # And one Chinese review explained. The saliency here is over the jieba words only: each word is
 # occluded together with the two bigrams it belongs to, so that "removing a word" means what it says.
@@ -826,7 +879,8 @@ def chinese_word_saliency(model, words):
 
 
 lengths = np.array([len(words) for words in chinese["test"]["words"]])
-chinese_index = int(np.flatnonzero((lengths >= 15) & (lengths <= 40))[0])
+right = (chinese_test_scores > 0.5) == chinese["test"]["labels"]
+chinese_index = int(np.flatnonzero((lengths >= 15) & (lengths <= 40) & right & (np.abs(chinese_test_scores - 0.5) < 0.4))[0])
 chinese_words = chinese["test"]["words"][chinese_index]
 chinese_saliency = chinese_word_saliency(chinese_model, chinese_words)
 print(chinese["test"]["texts"][chinese_index])
@@ -837,6 +891,17 @@ plots.word_saliency(chinese_words, chinese_saliency, print_words=True,
 plt.show()
 
 # %% [markdown]
+# In the course's full run this is test review 0, "这个宾馆比较陈旧了，特价的房间也很一般。总体来说一般"
+# ("this hotel is rather old, and the discounted room was quite ordinary too. Overall, ordinary."),
+# labelled **positive**, and the model agrees (score 0.848). Its saliency shows why: "陈旧" (old,
+# worn) and both "一般" (ordinary) push towards negative (-0.13, -0.15, -0.10), but "总体" (overall)
+# pushes towards positive by +0.78, with "也" (also, +0.42) and "房间" (room, +0.40). In the training
+# split, 307 reviews contain "总体" and 77% of them are positive (79 contain "总体来说", "overall
+# speaking", 75% positive), against 50% of all reviews: the people who sum up tend to be satisfied, and
+# the model learned the summing up rather than what follows it. The label itself
+# is debatable: a mild review whose writer still gave it a positive rating. Saliency does not say the
+# model is right; it says what the model used.
+#
 # ## What you built
 #
 # - The confusion matrix, accuracy, precision, recall and F1, equal to `keras.metrics` to the last digit.
