@@ -1,5 +1,7 @@
 """The course's plots, matplotlib only. Each function draws on an Axes (a new figure when none is given)
 and returns it, so a notebook can combine them with ``plt.subplots``."""
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -176,4 +178,120 @@ def values_along_text(words, lines, heatmap, heatmap_label, title=None):
     figure.colorbar(image, ax=[line_axes, map_axes], fraction=0.03, pad=0.01)
     if title:
         figure.suptitle(title)
+    return figure
+
+
+# ----------------------------------------------------------------- lesson 09: evaluation and saliency
+
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
+             "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "Arial Unicode MS")
+
+
+def cjk_font():
+    """The name of an installed font that has Chinese characters, or None when there is none.
+
+    Matplotlib's default font (DejaVu Sans) has no Chinese glyphs: without such a font Chinese words are
+    drawn as empty boxes, so a notebook should also print them (``word_saliency`` does when asked).
+    """
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
+
+
+def confusion_heatmap(matrix, class_names=("negative", "positive"), title=None, ax=None):
+    """A 2-D confusion matrix drawn with its counts: rows are the true class, columns the predicted one.
+
+    Args:
+        matrix: int array of shape (C, C), matrix[i, j] = how many examples of true class i were predicted j.
+        class_names: C strings.
+    Returns the Axes.
+    """
+    matrix = np.asarray(matrix)
+    ax = _axes(ax, figsize=(4.2, 3.6))
+    ax.imshow(matrix, cmap="Blues", vmin=0)
+    for (i, j), count in np.ndenumerate(matrix):
+        ax.text(j, i, f"{count:,}", ha="center", va="center",
+                color="white" if count > 0.6 * matrix.max() else "black", fontsize=12)
+    ticks = np.arange(len(class_names))
+    ax.set_xticks(ticks)
+    ax.set_xticklabels(class_names)
+    ax.set_yticks(ticks)
+    ax.set_yticklabels(class_names)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def roc_plot(fpr, tpr, auc=None, point=None, point_label="chosen threshold", title=None, ax=None):
+    """An ROC curve (already computed) with the chance diagonal and, optionally, an operating point.
+
+    Args:
+        fpr, tpr: arrays of shape (K,), the curve's points in order.
+        auc: the area under the curve, shown in the legend when given.
+        point: optional (fpr, tpr) of the operating point to mark.
+    Returns the Axes.
+    """
+    ax = _axes(ax, figsize=(4.6, 4.4))
+    ax.plot(fpr, tpr, label="ROC curve" + (f" (AUC {auc:.4f})" if auc is not None else ""))
+    ax.plot([0, 1], [0, 1], linestyle="--", color="gray", label="chance")
+    if point is not None:
+        ax.plot([point[0]], [point[1]], "o", color="crimson", label=point_label)
+    ax.set_xlim(-0.01, 1.01)
+    ax.set_ylim(-0.01, 1.01)
+    ax.set_xlabel("false positive rate")
+    ax.set_ylabel("true positive rate (recall)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def word_saliency(words, values, title=None, width=90, print_words=False):
+    """A review as highlighted text: each word on a background coloured by its saliency (red pushes
+    towards positive, blue towards negative, white nothing), the colour scale centred on 0.
+
+    Args:
+        words: T strings, in reading order.
+        values: array of shape (T,), one value per word (e.g. occlusion saliency).
+        width: the figure's width in tenths of an inch; the words wrap to new lines within it.
+        print_words: also print "word value" pairs, for readers whose matplotlib has no font with the
+            words' characters (see ``cjk_font``).
+    Returns the figure.
+    """
+    values = np.asarray(values, dtype=float)
+    low, high = _diverging_limits(values[None])
+    colours = plt.get_cmap("RdBu_r")
+    font = cjk_font() if any(ord(ch) > 0x2E80 for word in words for ch in word) else None
+    if font is None and any(ord(ch) > 0x2E80 for word in words for ch in word):
+        # The boxes are expected (the words are printed instead); one warning per glyph would drown the page.
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
+
+    figure, ax = plt.subplots(figsize=(width * 0.1, 1.0))
+    renderer = figure.canvas.get_renderer()
+    axes_width = ax.get_window_extent(renderer).width
+    x, row = 0.0, 0
+    for word, value in zip(words, values):
+        share = 0.5 if high == low else (value - low) / (high - low)
+        text = ax.text(x, -row, word, fontsize=10, va="center", ha="left", family=font or "sans-serif",
+                       bbox={"facecolor": colours(share), "edgecolor": "none", "pad": 1.5})
+        word_width = text.get_window_extent(renderer).width / axes_width
+        if x > 0 and x + word_width > 1:  # wrap: the word starts the next line
+            row += 1
+            x = 0.0
+            text.set_position((x, -row))
+        x += word_width + 0.012
+    ax.set_xlim(0, 1)
+    ax.set_ylim(-row - 0.6, 0.6)
+    figure.set_size_inches(width * 0.1, 0.36 * (row + 1) + 0.9)
+    ax.set_axis_off()
+    mappable = plt.cm.ScalarMappable(norm=plt.Normalize(low, high), cmap=colours)
+    figure.colorbar(mappable, ax=ax, orientation="horizontal", fraction=0.08, pad=0.02, aspect=40)
+    if title:
+        ax.set_title(title)
+    if print_words:
+        print("  ".join(f"{word} {value:+.3f}" for word, value in zip(words, values)))
     return figure
