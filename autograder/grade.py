@@ -403,6 +403,7 @@ def grade(inbox, workdir=course.DEFAULT_WORKDIR, log=print, workers=None, limits
             f"<student>_<assignment>.ipynb, with <assignment> one of {', '.join(assignment_ids)}")
     limits = limits or course_limits()
     log(f"isolation: {sandbox_mode(use_sandbox)[1]}")
+    extract_datasets_once(log)
     config, _ = release_into_workdir(workdir, sorted({s.assignment for s in submissions}))
     gradebook = Path(config.CourseDirectory.db_url.removeprefix("sqlite:///")).read_bytes()
     templates = {assignment: (workdir / "release" / assignment / f"{assignment}.ipynb").read_text()
@@ -433,6 +434,15 @@ def grade(inbox, workdir=course.DEFAULT_WORKDIR, log=print, workers=None, limits
             "not graded: its name is not <student>_<assignment>.ipynb or <student>/<assignment>/<assignment>.ipynb "
             f"with <assignment> one of {', '.join(assignment_ids)}; rename it and grade again"]
     return scores, attention
+
+
+def extract_datasets_once(log):
+    """Extract the IMDB archive into the cache before grading, when the data folder holds it: the
+    notebooks see the cache read-only, and extracting it once per submission would cost each ~20 s."""
+    from emolib import data
+
+    if (data.data_dir() / data.IMDB_ARCHIVE).is_file():
+        log(f"IMDB reviews: {data.imdb_folder()}")
 
 
 def graded_reports(tasks, executor, workers):

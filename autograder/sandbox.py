@@ -66,9 +66,7 @@ def _read_only_paths():
     """What the student's notebook needs to run, nothing more."""
     paths = ["/usr", "/bin", "/lib", "/lib64", "/etc", sys.base_prefix, sys.prefix,
              COURSE_ROOT / "emolib", COURSE_ROOT / "autograder"]
-    for variable in ("EMOLIB_DATA", "EMOLIB_CACHE"):
-        if os.environ.get(variable):
-            paths.append(os.environ[variable])
+    paths += list(dataset_folders().values())
     return [path for path in dict.fromkeys(map(str, paths)) if Path(path).exists()]
 
 
@@ -83,13 +81,22 @@ def _bwrap_arguments():
     return arguments
 
 
+def dataset_folders():
+    """The data folder and the extraction cache as this process sees them, passed to the notebook by
+    name: inside the sandbox its home is a private /tmp, where the default cache would be empty, and
+    every submission would extract the IMDB archive again."""
+    from emolib import cache_dir, data_dir
+
+    return {"EMOLIB_DATA": str(data_dir()), "EMOLIB_CACHE": str(cache_dir())}
+
+
 def scrubbed_environment(home="/tmp"):
     """Only what the kernel needs: no tokens, no instructor paths, fast mode on (as under nbgrader).
     ``home`` is the notebook's private folder: /tmp in the sandbox, a fresh folder without it."""
-    keep = {name: os.environ[name] for name in ("LANG", "LC_ALL", "EMOLIB_DATA", "EMOLIB_CACHE", "TZ")
-            if name in os.environ}
+    keep = {name: os.environ[name] for name in ("LANG", "LC_ALL", "TZ") if name in os.environ}
     return {
         **keep,
+        **dataset_folders(),
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
         "HOME": home,
         "TMPDIR": home,
