@@ -27,10 +27,10 @@
 #
 # **Time:** about an hour and a half. **Runs on:** a laptop CPU; nothing is trained. With
 # `EMOLIB_FAST=1` (and always when nbgrader grades it) the notebook reads 1,000 training and 1,000 test
-# IMDB reviews and 1,300 ChnSentiCorp reviews, and runs in well under a minute (48 to 60 s measured on
-# a 2-core machine busy with other jobs, TensorFlow's import included); the full run reads all 50,000
-# IMDB reviews and the 10,800 ChnSentiCorp train and dev reviews and takes a few minutes (5.6 minutes
-# on the same busy machine, much of it spent in your pure-Python tokenizer).
+# IMDB reviews and 1,300 ChnSentiCorp reviews, and runs in about 12 seconds on a 2-core CPU, TensorFlow's
+# import included; the full run reads all 50,000 IMDB reviews and the 10,800 ChnSentiCorp train and dev
+# reviews and takes about 40 seconds (both measured on a lightly loaded machine; several times longer
+# while other jobs share the cores).
 #
 # **How to work:** fill in every cell that says `YOUR CODE HERE`, then run the test cell below it.
 # The tests you see are not all the tests: the grader also tries texts and settings you do not see.
