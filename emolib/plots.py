@@ -295,3 +295,55 @@ def word_saliency(words, values, title=None, width=90, print_words=False):
     if print_words:
         print("  ".join(f"{word} {value:+.3f}" for word, value in zip(words, values)))
     return figure
+
+
+# ------------------------------------------------------------------ lesson 06: text as numbers
+
+
+def length_histogram(lengths, chosen_length, title=None, bins=50, ax=None):
+    """Histogram of text lengths (in tokens) with a chosen sequence length marked.
+
+    The legend says which share of the texts is longer than ``chosen_length``, i.e. would be cut.
+
+    Args:
+        lengths: N integers, one length per text.
+        chosen_length: int, the sequence length to mark with a vertical line.
+        title: optional title.
+        bins: number of histogram bins.
+    Returns the Axes.
+    """
+    ax = _axes(ax)
+    lengths = np.asarray(lengths)
+    cut = float(np.mean(lengths > chosen_length)) if lengths.size else 0.0
+    ax.hist(lengths, bins=bins, color="tab:blue", alpha=0.8)
+    ax.axvline(chosen_length, color="tab:red", linestyle="--",
+               label=f"length {chosen_length}: {cut:.1%} of the texts are cut")
+    ax.set_xlabel("tokens per text")
+    ax.set_ylabel("texts")
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    return ax
+
+
+def rank_frequency(counts, title=None, ax=None):
+    """Zipf's plot: each token's count against its rank, both axes logarithmic, one line per series.
+
+    Args:
+        counts: dict {label: token counts in any order}, e.g. {"words": [...], "characters": [...]}.
+        title: optional title.
+    Returns the Axes.
+    """
+    ax = _axes(ax)
+    for label, values in counts.items():
+        values = np.sort(np.asarray(values, dtype=float))[::-1]
+        ax.plot(np.arange(1, len(values) + 1), values, label=f"{label} ({len(values):,} distinct)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("rank (1 = most frequent)")
+    ax.set_ylabel("count in the training texts")
+    if title:
+        ax.set_title(title)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend()
+    return ax

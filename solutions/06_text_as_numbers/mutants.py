@@ -1,0 +1,32 @@
+"""Plausible wrong implementations of lesson 06's exercises; each must lose points (see autograder/mutants.py)."""
+from autograder.mutants import Mutant
+
+MUTANTS = [
+    Mutant('split on single spaces, making empty "" tokens', "keras_tokens",
+           'return [token for token in re.split(r"[ \\t\\n\\r\\v\\f]+", stripped) if token]',
+           'return stripped.split(" ")'),
+    Mutant("vocabulary without the reserved padding entry (index 0 is a word)", "fit_vocabulary",
+           "return [PAD_TOKEN, OOV_TOKEN] + words", "return [OOV_TOKEN] + words"),
+    Mutant("frequency ties broken alphabetically instead of in reverse order", "fit_vocabulary",
+           "words = sorted(counts, key=lambda token: (counts[token], token), reverse=True)",
+           "words = sorted(counts, key=lambda token: (-counts[token], token))"),
+    Mutant("out-of-vocabulary tokens mapped to 0 instead of 1", "vectorize",
+           "ids = [index.get(token, OOV_INDEX) for token in tokens]", "ids = [index.get(token, PAD_INDEX) for token in tokens]"),
+    Mutant("pre and post padding swapped", "vectorize",
+           'if padding == "post":', 'if padding == "pre":'),
+    Mutant("truncation keeps the wrong end", "vectorize",
+           'if truncating == "post" else', 'if truncating == "pre" else'),
+    Mutant("vocabulary fitted on the test split", "encode_splits",
+           "vocabulary = fit_vocabulary(train_lists, max_tokens)", "vocabulary = fit_vocabulary(test_lists, max_tokens)", demo=True),
+    Mutant("vocabulary fitted on train and test together", "encode_splits",
+           "vocabulary = fit_vocabulary(train_lists, max_tokens)", "vocabulary = fit_vocabulary(train_lists + test_lists, max_tokens)"),
+    Mutant("sequence length from np.percentile's interpolation", "choose_sequence_length",
+           "length = int(ordered[max(rank, 1) - 1])", "length = int(np.percentile(ordered, 100 * coverage))"),
+    Mutant("OOV rate over distinct words instead of every occurrence", "oov_rate",
+           "total = sum(len(tokens) for tokens in token_lists)\n    unknown = sum(token not in known for tokens in token_lists for token in tokens)",
+           "distinct = set(token for tokens in token_lists for token in tokens)\n    total = len(distinct)\n    unknown = len(distinct - known)"),
+    Mutant("stop words not removed", "make_chinese_tokenizer",
+           "if token.strip() and token not in stop]", "if token.strip()]", demo=True),
+    Mutant("user dictionary ignored", "make_chinese_tokenizer",
+           "        segmenter.add_word(word)\n", "        pass\n"),
+]
