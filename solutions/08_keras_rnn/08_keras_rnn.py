@@ -28,7 +28,7 @@
 # when nbgrader grades it) the notebook trains each model for one epoch on 540 short reviews and needs
 # about 30 seconds of CPU time; the full run trains three recurrent models on 22,500 reviews of 200
 # words, which takes a while: 29 minutes on a 2-core CPU that other jobs were sharing, far less on an
-# idle one. Recurrent layers are the slowest models of the course on a CPU; section 4 says why.
+# idle one. Recurrent layers are the slowest models of the course on a CPU; section 2 says why.
 #
 # **How to work:** fill in every cell that says `YOUR CODE HERE`, then run the test cell below it.
 # The tests you see are not all the tests: the grader also tries shapes and settings you do not see.
