@@ -26,8 +26,9 @@
 #
 # **Time:** about two hours. **Runs on:** a laptop CPU; no GPU needed. With `EMOLIB_FAST=1` (and always
 # when nbgrader grades it) the notebook trains on 1,800 reviews cut to 200 tokens for a few epochs, and
-# the whole notebook runs in about 40 seconds. The full run trains all three models on the 22,500
-# training reviews and tests them on the 25,000 test reviews, in about ten minutes on a 2-core CPU.
+# the whole notebook runs in well under a minute. The full run trains all three models on the 22,500
+# training reviews and tests them on the 25,000 test reviews; it took 22 minutes on a 2-core CPU shared
+# with other jobs, less on an idle one.
 #
 # **How to work:** fill in every cell that says `YOUR CODE HERE`, then run the test cell below it.
 # The tests you see are not all the tests: the grader also tries shapes and settings you do not see.
@@ -225,6 +226,48 @@ checks.assert_close(data["y_test"], given["test_labels"], 'data["y_test"]')
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# The behaviour tests of the next sections train your models on made-up tasks, small enough to learn in
+# seconds. In `word_order_task` every "review" holds the words 2 and 3 once each, among random other words:
+# in the positive ones 2 comes right before 3, in the negative ones 3 comes right before 2. Counting words
+# cannot tell them apart; a convolution filter of width 2 can. In `phrase_task` only bigrams tell the label:
+# "not" and "good" occur as often in positive as in negative reviews, "not good" only in negative ones.
+
+# %% tags=["setup"] nbgrader={"grade": false, "grade_id": "provided_toy_data", "locked": true, "schema_version": 3, "solution": false}
+def word_order_task(n, length, vocab_size, seed):
+    """n made-up reviews of `length` word indices in [4, vocab_size), with the pair (2, 3) in the positive
+    ones and (3, 2) in the negative ones at a random place; returns (x int32 (n, length), y int (n,))."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(4, vocab_size, size=(n, length)).astype(np.int32)
+    y = rng.integers(0, 2, size=n)
+    starts = rng.integers(0, length - 1, size=n)
+    x[np.arange(n), starts] = np.where(y == 1, 2, 3)
+    x[np.arange(n), starts + 1] = np.where(y == 1, 3, 2)
+    return x, y
+
+
+def phrase_task(n, seed):
+    """n made-up text reviews whose label only bigrams tell: "not good" and "very bad" are negative, "not bad"
+    and "very good" positive, among neutral words; returns (texts list of n strings, y int (n,))."""
+    rng = np.random.default_rng(seed)
+    filler = np.array("the film a plot actor story scene it was and of this".split())
+    phrases = {0: ["not good", "very bad"], 1: ["not bad", "very good"]}
+    y = rng.integers(0, 2, size=n)
+    texts = []
+    for label in y:
+        words = list(rng.choice(filler, size=8))
+        words.insert(int(rng.integers(0, 9)), phrases[int(label)][int(rng.integers(0, 2))])
+        texts.append(" ".join(words))
+    return texts, y
+
+
+def binary_cross_entropy(y, p):
+    """Mean binary cross-entropy of probabilities p (N,) against labels y (N,), in float64."""
+    p = np.clip(np.asarray(p, dtype=np.float64).reshape(-1), 1e-7, 1 - 1e-7)
+    y = np.asarray(y, dtype=np.float64)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+# %% [markdown]
 # ## 3. Kim's convolutional network for sentences
 #
 # Kim (2014) classifies a sentence with one convolutional layer over its word vectors. For a review of
@@ -297,47 +340,6 @@ def build_cnn(vocab_size, sequence_length, embedding_dim=32, filter_widths=(3, 4
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy", metrics=["accuracy"])
     return model
     ### END SOLUTION
-
-
-# %% [markdown]
-# The behaviour test below trains your model on a made-up task that only a model that sees word order can
-# solve. Every "review" holds the words 2 and 3 once each, among random other words: in the positive ones
-# 2 comes right before 3, in the negative ones 3 comes right before 2. Counting words cannot tell them
-# apart; a filter of width 2 can.
-
-# %% tags=["setup"] nbgrader={"grade": false, "grade_id": "provided_toy_data", "locked": true, "schema_version": 3, "solution": false}
-def word_order_task(n, length, vocab_size, seed):
-    """n made-up reviews of `length` word indices in [4, vocab_size), with the pair (2, 3) in the positive
-    ones and (3, 2) in the negative ones at a random place; returns (x int32 (n, length), y int (n,))."""
-    rng = np.random.default_rng(seed)
-    x = rng.integers(4, vocab_size, size=(n, length)).astype(np.int32)
-    y = rng.integers(0, 2, size=n)
-    starts = rng.integers(0, length - 1, size=n)
-    x[np.arange(n), starts] = np.where(y == 1, 2, 3)
-    x[np.arange(n), starts + 1] = np.where(y == 1, 3, 2)
-    return x, y
-
-
-def phrase_task(n, seed):
-    """n made-up text reviews whose label only bigrams tell: "not good" and "very bad" are negative, "not bad"
-    and "very good" positive, among neutral words; returns (texts list of n strings, y int (n,))."""
-    rng = np.random.default_rng(seed)
-    filler = np.array("the film a plot actor story scene it was and of this".split())
-    phrases = {0: ["not good", "very bad"], 1: ["not bad", "very good"]}
-    y = rng.integers(0, 2, size=n)
-    texts = []
-    for label in y:
-        words = list(rng.choice(filler, size=8))
-        words.insert(int(rng.integers(0, 9)), phrases[int(label)][int(rng.integers(0, 2))])
-        texts.append(" ".join(words))
-    return texts, y
-
-
-def binary_cross_entropy(y, p):
-    """Mean binary cross-entropy of probabilities p (N,) against labels y (N,), in float64."""
-    p = np.clip(np.asarray(p, dtype=np.float64).reshape(-1), 1e-7, 1 - 1e-7)
-    y = np.asarray(y, dtype=np.float64)
-    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_build_cnn", "locked": true, "points": 4, "schema_version": 3, "solution": false}
@@ -672,9 +674,10 @@ checks.assert_close(keras.ops.convert_to_numpy(model(rows)), 1 / (1 + np.exp(-(a
 # %% [markdown]
 # ## 6. Training on IMDB
 #
-# Now the real data. The vocabulary holds the 20,000 most frequent words of the training split, and every
-# review is cut to its first 400 words (the median review has about 175, so most are padded). These and
-# the other settings below were chosen on the validation set (see the results section).
+# Now the real data. In the full run the vocabulary holds the 10,000 most frequent words of the training
+# split, and every review is cut to its first 400 words: the printout says how many reviews are longer.
+# These and the other settings below were chosen on the validation set, never on the test set (see the
+# results section).
 
 # %%
 limit = 2000 if FAST else None
@@ -682,12 +685,15 @@ limit = 2000 if FAST else None
 if FAST:
     settings = {"max_tokens": 5000, "sequence_length": 200, "embedding_dim": 32, "filters": 32, "batch_size": 32, "epochs": 3}
 else:
-    settings = {"max_tokens": 20000, "sequence_length": 400, "embedding_dim": 32, "filters": 64, "batch_size": 128, "epochs": 4}
+    settings = {"max_tokens": 10000, "sequence_length": 400, "embedding_dim": 48, "filters": 64, "batch_size": 64, "epochs": 3}
 data = make_datasets(all_train_texts, all_train_labels, test_texts, test_labels, settings["max_tokens"],
                      settings["sequence_length"], validation_fraction=0.1, seed=0)
 print(f"{len(data['y_train'])} training, {len(data['y_val'])} validation and {len(data['y_test'])} test reviews; "
       f"vocabulary of {data['vectorizer'].vocabulary_size()} words; "
       f"{np.mean(data['x_train'] != 0):.0%} of the training positions hold a word, the rest padding")
+lengths = np.array([len(text.split()) for text in data["train_texts"]])
+print(f"training reviews: median length {np.median(lengths):.0f} words, "
+      f"{np.mean(lengths > settings['sequence_length']):.0%} longer than {settings['sequence_length']} (cut)")
 
 # %% [markdown]
 # Build the CNN with filters of widths 3, 4 and 5, train it with early stopping (patience 1), then, once,
@@ -786,7 +792,47 @@ fasttext_row = emolib.results.record(LESSON, "fastText-style, words + bigrams", 
 # %% [markdown]
 # ## 7. Results
 #
-# RESULTS
+# What the course measured in the full run (`python -m autograder execute 07_keras_cnn --full`, the
+# same rows `make bench-keras` prints), training on 22,500 reviews, validating on 2,500, testing once on
+# all 25,000 test reviews. The machine was a 2-core CPU **shared with other jobs** while it ran, so the
+# training times are inflated, by a factor we could not control; on an idle machine expect less.
+#
+# | model | parameters | training (s) | epochs | val accuracy | test accuracy |
+# | --- | ---: | ---: | ---: | ---: | ---: |
+# | CNN, filters 3/4/5 (64 each, embeddings of 48) | 517,249 | 529.5 | 3 | 0.8812 | 0.8766 |
+# | TF-IDF bigrams + logistic regression (50,000 tokens) | 50,001 | 236.3 | 2 | 0.8976 | 0.8801 |
+# | fastText-style, words + bigrams (20,000 tokens, embeddings of 16) | 320,017 | 44.3 | 5 | 0.8900 | 0.8936 |
+#
+# In fast mode (1,800 training reviews cut to 200 words, 2,000 test reviews) the CNN reaches a test
+# accuracy of 0.750, the TF-IDF model 0.776 and the fastText-style model 0.704.
+#
+# **The CNN misses the course's targets**, and we say so with the numbers: 0.877 on the test set where
+# 0.88 was the aim, after 530 s of training where the aim was under 3 minutes. Other jobs were using the
+# CPU during that run, so the time is inflated by a factor we could not measure; we do not claim it would
+# fit in 3 minutes on an idle machine. The settings were chosen on the validation set from two tuning runs:
+# a 20,000-word vocabulary, 32-number embeddings and batches of 128 (best validation accuracy 0.872, test
+# 0.868 after 4 epochs) against the lesson's 10,000 words, 48-number embeddings and batches of 64
+# (validation 0.883). In that second tuning run the training accuracy reached 0.91 in the third epoch
+# against 0.88 on validation: the CNN is already memorizing its training reviews.
+#
+# **The baselines are as good or better.** The fastText-style model, an average of word and bigram vectors
+# and one sigmoid unit, reaches 0.894 in 44 s, the best of the three at a twelfth of the CNN's time. The
+# TF-IDF logistic regression reaches 0.880; its validation loss rose after the first epoch at this learning
+# rate, so early stopping kept epoch 1, and the 0.90 to 0.91 that bag-of-bigram linear models reach on
+# this test set would need a smaller learning rate or a stronger L2, which we did not tune (its 236 s are
+# mostly the vectorizer, run on every batch of text). A deep model that does not beat a linear one is not
+# a failure of the method: it is the finding. On IMDB the verdict sits in a few words and short phrases
+# anywhere in a long review; a bag of n-grams sees the whole review, the CNN only its first 400 words
+# (13% of the reviews are longer), and 22,500 reviews are few for 517,249 parameters learned from scratch.
+# Kim's CNN beat its baselines with word vectors pre-trained on 100 billion words.
+#
+# **What the filters learned** (the printout above, full run): the positive filters fire on "one of the
+# funniest", "one of my favorite", "highly recommended"; the negative ones on "script is just bad", "a total
+# waste of", "is absolutely nothing redeeming". Two things a careful reader notices. Tokens like "910" and
+# "410" are ratings ("9/10", with the slash stripped by the standardization): reviewers write their score
+# in the text, and the model found it. And "edie and little edie" and "winchester 73" are the titles and
+# names of films with several reviews in the training set: the CNN memorizes them, which helps on
+# validation reviews of the same films and says nothing about sentiment.
 #
 # ## What you built
 #
