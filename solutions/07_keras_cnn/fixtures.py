@@ -1,0 +1,48 @@
+"""Reference cases for lesson 07's visible tests, computed by the solution's functions when
+`python -m autograder build` runs (see autograder/fixtures.py): the split of eleven numbered reviews, the
+datasets made from a tiny corpus whose validation and test reviews hold words of their own, and the
+TF-IDF vectorizer of another tiny corpus."""
+import numpy as np
+
+SEED = 7
+
+def codes(texts):
+    """Texts as rows of Unicode code points padded with 0 (the fixture format holds numbers only)."""
+    width = max([len(text) for text in texts] + [1])
+    return np.array([[ord(c) for c in text] + [0] * (width - len(text)) for text in texts], dtype=np.int32)
+
+
+WORDS = "good bad great awful film plot acting boring fun not very".split()
+
+
+def cases(solution, rng):
+    labels = rng.integers(0, 2, size=11)
+    texts = [f"review {i}" for i in range(len(labels))]
+    (train_texts, train_labels), (val_texts, val_labels) = solution.split_train_validation(texts, labels, 0.3, seed=5)
+    ids = lambda reviews: np.array([int(text.split()[1]) for text in reviews])  # noqa: E731
+    yield "split", {"labels": labels}, {"train_ids": ids(train_texts), "train_labels": train_labels,
+                                        "val_ids": ids(val_texts), "val_labels": val_labels}
+
+    # Eight training reviews (two of them hold "validonly", and the test reviews "testonly"): a vocabulary
+    # adapted on the wrong reviews shows.
+    train_texts = [" ".join(rng.choice(WORDS, size=int(rng.integers(3, 9)))) for _ in range(8)]
+    train_texts[int(rng.integers(0, 8))] += " validonly validonly"
+    test_texts = [" ".join(rng.choice(WORDS, size=int(rng.integers(3, 9)))) + " testonly testonly" for _ in range(3)]
+    train_labels, test_labels = rng.integers(0, 2, size=8), rng.integers(0, 2, size=3)
+    data = solution.make_datasets(train_texts, train_labels, test_texts, test_labels, max_tokens=12, sequence_length=6,
+                                  validation_fraction=0.25, seed=1)
+    yield ("datasets", {"train_texts": codes(train_texts), "train_labels": train_labels,
+                        "test_texts": codes(test_texts), "test_labels": test_labels},
+           {"vocabulary": codes([str(word) for word in data["vectorizer"].get_vocabulary()]),
+            **{name: data[name] for name in ("x_train", "x_val", "x_test", "y_train", "y_val", "y_test")}})
+
+    train_texts = [" ".join(rng.choice(WORDS[:6], size=5)) for _ in range(6)]
+    probe_texts = ["good film not bad", "awful awful plot", "great acting"]
+    vectorizer, _ = solution.build_tfidf_model(train_texts, max_tokens=20, l2=1e-3)
+    counter = solution.keras.layers.TextVectorization(max_tokens=20, ngrams=2, output_mode="count")
+    counter.adapt(train_texts)
+    to_numpy = solution.keras.ops.convert_to_numpy
+    yield ("tfidf", {"train_texts": codes(train_texts), "probe_texts": codes(probe_texts)},
+           {"vocabulary": codes([str(token) for token in vectorizer.get_vocabulary()]),
+            "features": to_numpy(vectorizer(probe_texts)).astype(np.float64),
+            "counts": to_numpy(counter(probe_texts)).astype(np.float64)})

@@ -1,0 +1,63 @@
+"""Lesson 07 (a Keras CNN on IMDB): the made-up tasks of its behaviour tests need what the text says they
+need, its mutant catalogue holds the bugs the issue names, and in fast mode it learns what its text says."""
+import re
+
+import numpy as np
+import pytest
+
+from autograder import course
+from autograder.build import notebook_from_source
+from autograder.execute import execute, printed_text
+from autograder.fixtures import exercise_namespace
+from autograder.mutants import catalogue
+from realdata import needs_real_imdb
+
+LESSON = "07_keras_cnn"
+
+
+@pytest.fixture(scope="module")
+def solution():
+    return exercise_namespace(notebook_from_source(course.source_script(LESSON)))
+
+
+def test_word_order_task_cannot_be_solved_by_counting_words(solution):
+    x, y = solution.word_order_task(500, 20, 50, seed=0)
+    assert x.shape == (500, 20) and x.dtype == np.int32 and set(np.unique(y)) == {0, 1}
+    # Every row holds exactly one 2 and one 3, whatever its label: the same bag of marker words.
+    assert np.all(np.sum(x == 2, axis=1) == 1) and np.all(np.sum(x == 3, axis=1) == 1)
+    first = np.argmax(x == 2, axis=1) < np.argmax(x == 3, axis=1)
+    assert np.array_equal(first, y == 1)  # only their order tells the label
+    assert np.all(np.abs(np.argmax(x == 2, axis=1) - np.argmax(x == 3, axis=1)) == 1)
+
+
+def test_phrase_task_needs_bigrams(solution):
+    texts, y = solution.phrase_task(4000, seed=0)
+    for word in ("not", "very", "good", "bad"):
+        share = [np.mean([word in text.split() for text, label in zip(texts, y) if label == c]) for c in (0, 1)]
+        assert abs(share[0] - share[1]) < 0.05, (word, share)  # a single word says nothing about the label
+    for phrase, label in (("not good", 0), ("very bad", 0), ("not bad", 1), ("very good", 1)):
+        assert all(y[i] == label for i, text in enumerate(texts) if phrase in text)
+
+
+def test_mutant_catalogue_holds_the_bugs_the_issue_names():
+    names = " | ".join(mutant.name for mutant in catalogue(LESSON))
+    for bug in ("categorical cross-entropy", "vocabulary fitted on the test", "labels shuffled apart",
+                "validation set taken from the test", "single filter width", "global average pooling",
+                "dropout missing", "dropout applied to the output", "without restoring the best weights",
+                "bigrams missing"):
+        assert bug in names, bug
+    assert sum(mutant.demo for mutant in catalogue(LESSON)) == 2
+
+
+@pytest.mark.notebooks
+@needs_real_imdb
+def test_lesson_07_learns_what_its_text_says():
+    _, notebook = execute(LESSON)
+    text = printed_text(notebook)
+    accuracy = {name: float(value) for name, value in
+                re.findall(r"^(CNN|TF-IDF|fastText)[^\n]*test accuracy ([0-9.]+) \(fast mode\)", text, re.M)}
+    assert set(accuracy) == {"CNN", "TF-IDF", "fastText"}
+    # The lesson's text quotes 0.750, 0.776 and 0.704 in fast mode (1,800 training reviews).
+    assert 0.70 <= accuracy["CNN"] <= 0.80
+    assert 0.73 <= accuracy["TF-IDF"] <= 0.82
+    assert 0.65 <= accuracy["fastText"] <= 0.76
