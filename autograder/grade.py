@@ -217,6 +217,7 @@ def _grade_into(report, task, template):
         config.SandboxedExecute.cell_seconds = task.limits.cell_seconds
         config.SandboxedExecute.memory_mb = task.limits.memory_mb
         config.SandboxedExecute.processes = task.limits.processes
+        config.SandboxedExecute.stop_at_first_failed_test = task.limits.stop_at_first_failed_test
         config.SandboxedExecute.use_sandbox = task.use_sandbox
         config.SandboxedExecute.report_file = str(folder / "execution.json")
         api = course.nbgrader_api(config)

@@ -38,6 +38,8 @@ class SandboxedExecute(NbGraderPreprocessor):
     cell_seconds = Float(300.0, help="Time of one cell; a cell past it is killed").tag(config=True)
     memory_mb = Integer(4096, help="Memory of the kernel (its data: heap and anonymous mappings), MB").tag(config=True)
     processes = Integer(64, help="Processes a notebook may run at once").tag(config=True)
+    stop_at_first_failed_test = Bool(False, help="End the notebook at the first failing test cell "
+                                     "(mutation testing: only whether points are lost matters)").tag(config=True)
     use_sandbox = Bool(True, help="Use bubblewrap when it can run here").tag(config=True)
     extra_arguments = List(Unicode(), help="Extra arguments of the kernel").tag(config=True)
     report_file = Unicode("", help="Where to write what happened to each cell (JSON); empty: nowhere").tag(config=True)
@@ -45,7 +47,8 @@ class SandboxedExecute(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         from .sandbox import Limits, execute_notebook
 
-        limits = Limits(self.wall_seconds, self.cell_seconds, self.memory_mb, self.processes)
+        limits = Limits(self.wall_seconds, self.cell_seconds, self.memory_mb, self.processes,
+                        self.stop_at_first_failed_test)
         result = execute_notebook(nb, limits, use_sandbox=self.use_sandbox, extra_arguments=self.extra_arguments)
         if result["notebook"] is None:
             for index, cell in enumerate(nb.cells):

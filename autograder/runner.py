@@ -9,7 +9,9 @@ so nbgrader scores it zero; a fresh kernel then replays the cells before it that
 cells excepted) and execution goes on with the next cell, so the rest of the notebook is still graded.
 Cells never reached before the submission's wall time get an error output as well: a test cell with
 no error would otherwise get full marks. Before each test cell the guard (``guard.py``) undoes any
-tampering with what the tests use.
+tampering with what the tests use. With the limit ``stop_at_first_failed_test`` (mutation testing,
+where the only question is whether a submission loses points) the first failing test cell ends the
+run, and the cells after it get a "not run" error.
 """
 import ast
 import json
@@ -91,6 +93,15 @@ def is_grade(cell):
     return cell.metadata.get("nbgrader", {}).get("grade", False)
 
 
+def error_output(reason):
+    """An error output that makes nbgrader score the cell zero and shows the student why."""
+    return nbformat.v4.new_output("error", ename="GradingError", evalue=reason, traceback=[f"GradingError: {reason}"])
+
+
+def failed(cell):
+    return any(output.output_type == "error" for output in cell.outputs)
+
+
 def is_locked(cell):
     nbgrader = cell.metadata.get("nbgrader", {})
     return nbgrader.get("locked", False) and not nbgrader.get("solution", False)
@@ -135,8 +146,13 @@ class Runner:
                 for index in self.ran_normally:
                     self._execute(self.notebook.cells[index].copy(), index, keep_outputs=False)
                 while position < len(code_cells):
-                    self._execute(self.notebook.cells[code_cells[position]], code_cells[position])
+                    cell = self.notebook.cells[code_cells[position]]
+                    self._execute(cell, code_cells[position])
                     position += 1
+                    if self.limits.get("stop_at_first_failed_test") and is_grade(cell) and failed(cell):
+                        for index in code_cells[position:]:  # asked for, so not a problem to report
+                            self.notebook.cells[index].outputs.append(error_output("not run: grading stopped at the first failed test"))
+                        return
             except WallTimeExceeded:
                 break
             except (CellTimeoutError, DeadKernelError, ProcessLimitExceeded, RuntimeError) as error:
@@ -164,8 +180,7 @@ class Runner:
     def _fail(self, index, reason):
         cell = self.notebook.cells[index]
         self.reasons[str(index)] = reason
-        cell.outputs.append(nbformat.v4.new_output(
-            "error", ename="GradingError", evalue=reason, traceback=[f"GradingError: {reason}"]))
+        cell.outputs.append(error_output(reason))
 
     def _start_kernel(self):
         if time.monotonic() >= self.deadline:

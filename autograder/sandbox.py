@@ -33,6 +33,9 @@ class Limits:
     cell_seconds: float = 300.0   # one cell
     memory_mb: int = 4096         # memory the kernel may write to (RLIMIT_DATA)
     processes: int = 64           # processes in the submission's sandbox at once
+    # Mutation testing asks only whether a submission loses points: with this set, the first test cell
+    # that fails ends the notebook, and the cells after it score zero as "not run" (see runner.py).
+    stop_at_first_failed_test: bool = False
 
 
 class SandboxUnavailable(Exception):

@@ -4,6 +4,7 @@ zero, every mutant of the catalogue loses points, and warnings on stderr cost a 
 One class of submissions per lesson is graded once (module fixture) and the tests read its scores.
 """
 import csv
+import dataclasses
 import multiprocessing
 import os
 import subprocess
@@ -16,7 +17,7 @@ import nbformat
 import pytest
 
 from autograder import course
-from autograder.grade import find_submissions, grade
+from autograder.grade import course_limits, find_submissions, grade
 from autograder.mutants import apply, catalogue, sample_class, summarize, write_class, Mutant
 from realdata import lessons_under_test, needs_real_imdb
 
@@ -46,7 +47,10 @@ def grade_lesson(assignment_id, root):
         solution = nbformat.read(course.solution_notebook(assignment_id), as_version=4)
         students.update({mutant.student: apply(solution, mutant) for mutant in CORRECT_BUT_NOISY})
     write_class(root / "inbox", assignment_id, students)
-    return grade(root / "inbox", workdir=root / "work", log=lambda message: None, workers=1)
+    # A mutant is caught when a test fails; the cells after that failure need not run (they score zero
+    # as "not run"). The reference and the correct answers fail no test, so they run to the end.
+    limits = dataclasses.replace(course_limits(), stop_at_first_failed_test=True)
+    return grade(root / "inbox", workdir=root / "work", log=lambda message: None, workers=1, limits=limits)
 
 
 @pytest.fixture(scope="module")
@@ -207,3 +211,17 @@ def test_commands_refuse_an_unknown_lesson_and_list_the_real_ones():
                             capture_output=True, text=True, timeout=120, cwd=course.COURSE_ROOT)
     assert result.returncode == 2
     assert "no such lesson: 99_nonexistent (the lessons are 01_softmax" in result.stderr
+
+
+def test_mutation_grading_stops_at_the_first_failed_test_and_says_so(graded):
+    if "01_softmax" not in graded:
+        pytest.skip("COURSE_LESSONS leaves out lesson 01")
+    tests = graded["01_softmax"].table["bug-softmax-without-the-max-shift"]
+    names = list(tests)
+    first_failure = names.index("test_softmax")
+    assert all(tests[name][0] == tests[name][1] for name in names[:first_failure]), tests
+    assert all(tests[name][0] == 0 for name in names[first_failure:]), tests
+    autograded = nbformat.read(graded["01_softmax"].workdir / "autograded" / "bug-softmax-without-the-max-shift" /
+                               "01_softmax" / "01_softmax.ipynb", as_version=4)
+    last_test = next(cell for cell in reversed(autograded.cells) if cell.metadata.get("nbgrader", {}).get("grade"))
+    assert "not run: grading stopped at the first failed test" in str(last_test.outputs)
