@@ -27,8 +27,8 @@
 # **Time:** about two hours, plus the training. **Runs on:** a CPU. With `EMOLIB_FAST=1` (and always
 # when nbgrader grades it) the notebook trains each model for one epoch on 540 short reviews and needs
 # about 30 seconds of CPU time; the full run trains three recurrent models on 22,500 reviews of 200
-# words, which takes a while: 29 minutes on a 2-core CPU that other jobs were sharing, far less on an
-# idle one. Recurrent layers are the slowest models of the course on a CPU; section 2 says why.
+# words, which takes a while: 5.4 minutes on an idle 2-core CPU (29 minutes when other jobs shared it).
+# Recurrent layers are the slowest models of the course on a CPU; section 2 says why.
 #
 # **How to work:** fill in every cell that says `YOUR CODE HERE`, then run the test cell below it.
 # The tests you see are not all the tests: the grader also tries shapes and settings you do not see.
@@ -716,16 +716,14 @@ plt.show()
 #
 # | model | parameters | epochs | validation accuracy | test accuracy | training (s) |
 # | --- | ---: | ---: | ---: | ---: | ---: |
-# | GRU(32) | 646,369 | 4 (best: 3) | 0.8876 | **0.8732** | 609 |
-# | LSTM(32) | 648,353 | 4 | 0.8680 | 0.8568 | 364 |
-# | bidirectional LSTM(32) | 656,705 | 3 | 0.8772 | 0.8633 | 546 |
+# | GRU(32) | 646,369 | 4 (best: 3) | 0.8876 | **0.8732** | 105 |
+# | LSTM(32) | 648,353 | 4 | 0.8680 | 0.8568 | 72 |
+# | bidirectional LSTM(32) | 656,705 | 3 | 0.8772 | 0.8633 | 90 |
 #
-# The training times were measured on a 2-core CPU that other jobs were using heavily at the same
-# time (load average 12 to 19), so they are inflated, and unevenly: the GRU's 152 seconds per epoch
-# against the LSTM's 91 say more about the load at the time than about the layers. On an idle 2-core
-# CPU, lesson 05's benchmark (`make bench-gru`) measured about 43 seconds per epoch for a Keras GRU(32)
-# over the same 22,500 reviews of 200 steps with batches of 64. The GRU reached the lesson's target,
-# 0.87 test accuracy, after three epochs; its validation accuracy went 0.840, 0.878, 0.888, 0.883, and
+# The training times are `fit` alone on an idle 2-core CPU (`make bench-keras`): 26 seconds per epoch
+# for the GRU, 18 for the LSTM, 30 for the bidirectional LSTM (run while other jobs shared the CPU, the
+# same training took 609, 364 and 546 s, with the same accuracies). The GRU reached the lesson's
+# targets, 0.87 test accuracy within 6 minutes of training, after three epochs; its validation accuracy went 0.840, 0.878, 0.888, 0.883, and
 # its training loss kept falling (0.52 to 0.09): by the fourth epoch it was memorizing its reviews.
 # The bidirectional LSTM, for twice the recurrent work, did not beat the GRU: with `truncating="pre"`
 # the verdict is near the end, where a forward reader has it fresh in its state anyway.
