@@ -46,7 +46,6 @@ def test_mutant_catalogue_holds_the_bugs_the_issue_names():
                 "dropout missing", "dropout applied to the output", "without restoring the best weights",
                 "bigrams missing"):
         assert bug in names, bug
-    assert sum(mutant.demo for mutant in catalogue(LESSON)) == 2
 
 
 @pytest.mark.notebooks
