@@ -27,9 +27,10 @@ What nbgrader scores decides the rules for the cases a test cell does not settle
   it, a state the shared kernel cannot reproduce. So when that happens before any test failed, the edit
   is judged exactly: a fresh kernel runs the whole edited notebook top to bottom, and the edit is caught
   only if a test cell fails there. Then the reference is replayed in a fresh kernel.
-- Every edit has a time limit (``seconds_per_edit``). A test cell that exceeds it is a failed test, as
-  grading scores a timed-out test cell zero; any cell that exceeds it is reported (``timed_out``) and
-  the kernel is replaced by a fresh one with the reference replayed.
+- Every edit has a time limit (``seconds_per_edit``; in a fresh run of the whole edited notebook, the
+  grader's time per cell). A test cell that exceeds it is a failed test, as grading scores a timed-out
+  test cell zero; any cell that exceeds it is reported (``timed_out``) and the kernel is replaced by a
+  fresh one with the reference replayed.
 """
 import ast
 import copy
@@ -45,6 +46,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from . import course
+from .execute import environment
 from .mutants import Mutant, alternatives, apply, catalogue
 
 
@@ -233,7 +235,9 @@ class Judge:
         self.notebook = nbformat.read(self.path, as_version=4)
         self.code = [index for index, cell in enumerate(self.notebook.cells) if cell.cell_type == "code"]
         self.names = {index: cell_names(self.notebook.cells[index].source) for index in self.code}
-        self.cell_seconds = float(course.nbgrader_config().SandboxedExecute.cell_seconds)
+        config = course.nbgrader_config()
+        self.cell_seconds = float(config.SandboxedExecute.cell_seconds)
+        self.extra_arguments = list(config.Execute.extra_arguments)
         self.client = None
         self.deadline = None
         self.reference_failures = []
@@ -249,22 +253,16 @@ class Judge:
 
     def _fresh_kernel(self, notebook, stop_at_failed_test=False):
         """Start a new kernel and run ``notebook`` top to bottom in it; returns the failed test cells
-        as [(label, message)]. For the solution notebook every test must pass."""
+        as [(label, message)]."""
         self._shutdown()
-        saved = {key: os.environ.get(key) for key in ("NBGRADER_EXECUTION",)}
-        os.environ["NBGRADER_EXECUTION"] = "autograde"  # fast mode, exactly as under grading
-        try:
-            self.client = NotebookClient(  # its own copy: executing a cell stores it into the client's notebook
-                copy.deepcopy(self.notebook), timeout=self.seconds_per_edit, kernel_name="python3", allow_errors=True,
-                interrupt_on_timeout=False, startup_timeout=120, shutdown_kernel="immediate",
-                extra_arguments=list(course.nbgrader_config().Execute.extra_arguments),
-                resources={"metadata": {"path": str(self.path.parent)}})
-            self.client.km = self.client.create_kernel_manager()
+        self.client = NotebookClient(  # its own copy: executing a cell stores it into the client's notebook
+            copy.deepcopy(self.notebook), timeout=self.cell_seconds, kernel_name="python3", allow_errors=True,
+            interrupt_on_timeout=False, startup_timeout=120, shutdown_kernel="immediate",
+            extra_arguments=self.extra_arguments, resources={"metadata": {"path": str(self.path.parent)}})
+        self.client.km = self.client.create_kernel_manager()
+        with environment(NBGRADER_EXECUTION="autograde"):  # fast mode, exactly as under grading
             self.client.start_new_kernel(cwd=str(self.path.parent))
-            self.client.start_new_kernel_client()
-        finally:
-            for key, value in saved.items():
-                os.environ.pop(key) if value is None else os.environ.__setitem__(key, value)
+        self.client.start_new_kernel_client()
         failures = []
         for index in self.code:
             cell = self._run(notebook.cells[index], index, budget=self.cell_seconds)
@@ -291,11 +289,6 @@ class Judge:
         except (CellTimeoutError, DeadKernelError) as error:
             raise EditTimedOut(_label(cell)) from error
         return cell
-
-    def _read_later(self, index):
-        """Whether a code cell after ``index`` reads a name that the cell at ``index`` binds."""
-        binds = self.names[index].binds
-        return any(self.names[later].reads & binds for later in self.code if later > index)
 
     # judging
 
@@ -330,10 +323,8 @@ class Judge:
             try:
                 cell = self._run(edited.cells[index], index)
             except EditTimedOut as timeout:
-                if is_test(edited.cells[index]):  # grading scores a test cell that runs out of time zero
-                    failures.append((str(timeout), f"timed out: the edit ran longer than {self.seconds_per_edit:g} s"))
                 self._replay_reference()
-                return self._verdict(edit, failures, timed_out=str(timeout))
+                return self._verdict(edit, failures + self._timeout_failure(str(timeout)), timed_out=str(timeout))
             ran.append(index)
             error = _error(cell)
             if error and is_test(cell):
@@ -351,10 +342,21 @@ class Judge:
         try:
             failures = self._fresh_kernel(edited, stop_at_failed_test=not self.every_failure)
             timed_out = ""
-        except EditTimedOut as timeout:
-            failures, timed_out = [], str(timeout)
+        except EditTimedOut as timeout:  # with the first failed test it would have stopped before
+            timed_out = str(timeout)
+            failures = self._timeout_failure(timed_out)
         self._replay_reference()
         return self._verdict(edit, failures, timed_out=timed_out, exact=True)
+
+    def _timeout_failure(self, label):
+        """[(label, reason)] when the cell that ran out of time is a test cell: grading scores it zero."""
+        cell = next(self.notebook.cells[index] for index in self.code if _label(self.notebook.cells[index]) == label)
+        return [(label, "timed out: the cell ran past the grader's time limit")] if is_test(cell) else []
+
+    def _read_later(self, index):
+        """Whether a code cell after ``index`` reads a name that the cell at ``index`` binds."""
+        binds = self.names[index].binds
+        return any(self.names[later].reads & binds for later in self.code if later > index)
 
     def _restore(self, answer_index, ran):
         self.deadline = time.monotonic() + max(self.seconds_per_edit, 60)
