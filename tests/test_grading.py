@@ -16,7 +16,7 @@ import pytest
 from autograder import course
 from autograder.grade import find_submissions, grade
 from autograder.mutants import alternatives, catalogue
-from conftest import CORRECT_BUT_NOISY, STDERR_PRINT
+from graded_class import CORRECT_BUT_NOISY, STDERR_PRINT
 from realdata import executes_notebooks, lessons_under_test
 
 LESSONS = lessons_under_test()

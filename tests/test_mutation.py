@@ -2,7 +2,6 @@
 cell does not settle directly (a loop, an answer cell that fails) judged as nbgrader would score them.
 
 Every mutant and correct alternative of the catalogues is judged in tests/test_grading.py."""
-import pytest
 
 from autograder.mutants import Mutant
 from autograder.mutation import Judge, cell_names, reached_cells
