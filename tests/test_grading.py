@@ -15,7 +15,7 @@ import pytest
 
 from autograder import course
 from autograder.grade import find_submissions, grade
-from autograder.mutants import alternatives, catalogue
+from autograder.mutants import alternatives, catalogue, summarize
 from graded_class import CORRECT_BUT_NOISY, STDERR_PRINT
 from realdata import executes_notebooks, lessons_under_test
 
@@ -58,9 +58,11 @@ def test_untouched_student_version_gets_zero_on_every_test(graded, assignment_id
 @executes_notebooks
 @pytest.mark.parametrize("assignment_id", LESSONS)
 def test_demo_mutants_lose_points_through_nbgrader(graded, assignment_id):
-    for mutant in (mutant for mutant in catalogue(assignment_id) if mutant.demo):
-        assert lost_points(graded[assignment_id].table[mutant.student]), (
-            f"nbgrader gives full marks to the demo mutant of {assignment_id}: {mutant.name}")
+    """Read as ``mutants --nbgrader`` reads every mutant's grades (``summarize``)."""
+    demo_mutants = [mutant for mutant in catalogue(assignment_id) if mutant.demo]
+    for result in summarize(graded[assignment_id].scores, assignment_id, demo_mutants):
+        assert result.caught and result.failed_tests, (
+            f"nbgrader gives full marks to the demo mutant of {assignment_id}: {result.name}")
 
 
 @executes_notebooks
