@@ -107,11 +107,11 @@ def command_mutants(args):
             print(f"ERROR   the solution itself fails {test}, so its edits cannot be judged: {message}")
             missed += 1
         for verdict in judgement.mutants:
-            print(f"{'caught ' if verdict.caught else 'MISSED '} {verdict.name}"
+            print(f"{'caught ' if verdict.caught else 'MISSED '} {verdict.name} ({verdict.seconds:.1f} s)"
                   f"{'  (timed out in ' + verdict.timed_out + ')' if verdict.timed_out else ''}"
                   f"{'  -- ' + verdict.failed_tests[0] + ': ' + verdict.message if verdict.caught else ''}")
         for verdict in judgement.alternatives:
-            print(f"{'FAILED ' if verdict.caught else 'kept   '} alternative: {verdict.name}"
+            print(f"{'FAILED ' if verdict.caught else 'kept   '} alternative: {verdict.name} ({verdict.seconds:.1f} s)"
                   f"{'  -- ' + verdict.failed_tests[0] + ': ' + verdict.message if verdict.caught else ''}")
         missed += sum(not verdict.caught for verdict in judgement.mutants)
         kept_out += sum(verdict.caught for verdict in judgement.alternatives)
