@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test lessons check mutants lab bench bench-conv bench-gru bench-keras bench-grading clean
+.PHONY: setup demo test test-quick lessons check mutants lab bench bench-conv bench-gru bench-keras bench-grading clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,13 +20,16 @@ demo: $(STAMP)  ## build the lessons, grade a sample class, print the score tabl
 test: $(STAMP)  ## the project's whole test suite
 	PATH="$(BIN):$$PATH" $(BIN)/python -m pytest
 
+test-quick: $(STAMP)  ## the tests that execute no notebook: the inner loop while editing code
+	PATH="$(BIN):$$PATH" $(BIN)/python -m pytest -m "not notebooks"
+
 lessons: $(STAMP)  ## rebuild solution notebooks, student versions and fixtures from the sources
 	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder build
 
 check: $(STAMP)  ## fail if anything committed differs from what the build makes
 	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder build --check
 
-mutants: $(STAMP)  ## grade every mutant and report the share the tests catch
+mutants: $(STAMP)  ## judge every mutant and correct alternative; report the shares caught and kept
 	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder mutants
 
 lab: $(STAMP)  ## JupyterLab on lessons/, with the nbgrader extension (LAB_ARGS=--allow-root when root)

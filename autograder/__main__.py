@@ -7,7 +7,10 @@
                                 every submission was graded normally, 1 when some need an instructor's
                                 look (they are listed, each with its score and reasons), 2 on bad input
   demo [LESSON ...]             build the student versions, grade a sample class: reference, untouched, two bugs
-  mutants [LESSON ...]          grade every mutant of the catalogues and report the share caught
+  mutants [LESSON ...] [--nbgrader]
+                                judge every mutant and correct alternative of the catalogues (one kernel
+                                per lesson) and report the share caught and kept; --nbgrader grades every
+                                mutant end to end instead
   execute [LESSON ...] [--full] run solution notebooks (--full: on the whole datasets) and print their output
 """
 import argparse
@@ -91,14 +94,54 @@ def command_demo(args):
 
 
 def command_mutants(args):
+    assignment_ids = args.lessons or course.assignment_ids()
+    if args.nbgrader:
+        return grade_every_mutant(assignment_ids, args.workdir)
+    from .mutation import judge_lessons
+
+    judgements = judge_lessons(assignment_ids, workers=args.workers)
+    missed = kept_out = 0
+    for assignment_id, judgement in judgements.items():
+        print(f"== {assignment_id} ({judgement.seconds:.0f} s)")
+        for test, message in judgement.reference_failures:
+            print(f"ERROR   the solution itself fails {test}, so its edits cannot be judged: {message}")
+            missed += 1
+        for verdict in judgement.mutants:
+            print(f"{'caught ' if verdict.caught else 'MISSED '} {verdict.name} ({verdict.seconds:.1f} s)"
+                  f"{'  (timed out in ' + verdict.timed_out + ')' if verdict.timed_out else ''}"
+                  f"{'  -- ' + verdict.failed_tests[0] + ': ' + verdict.message if verdict.caught else ''}")
+        for verdict in judgement.alternatives:
+            print(f"{'FAILED ' if verdict.caught else 'kept   '} alternative: {verdict.name} ({verdict.seconds:.1f} s)"
+                  f"{'  -- ' + verdict.failed_tests[0] + ': ' + verdict.message if verdict.caught else ''}")
+        missed += sum(not verdict.caught for verdict in judgement.mutants)
+        kept_out += sum(verdict.caught for verdict in judgement.alternatives)
+    print()
+    for assignment_id, judgement in judgements.items():
+        caught = sum(verdict.caught for verdict in judgement.mutants)
+        kept = sum(not verdict.caught for verdict in judgement.alternatives)
+        print(f"{assignment_id}: mutants caught {share(caught, len(judgement.mutants))}, "
+              f"correct alternatives kept {share(kept, len(judgement.alternatives))}")
+    mutants = sum(len(judgement.mutants) for judgement in judgements.values())
+    alternatives = sum(len(judgement.alternatives) for judgement in judgements.values())
+    print(f"\nmutants caught: {share(mutants - missed, mutants)}; correct alternatives kept: "
+          f"{share(alternatives - kept_out, alternatives)}")
+    return 0 if missed == kept_out == 0 else 1
+
+
+def share(count, total):
+    return f"{count}/{total} ({count / total:.0%})" if total else "0/0 (none in the catalogue)"
+
+
+def grade_every_mutant(assignment_ids, workdir):
+    """``mutants --nbgrader``: every mutant graded end to end, each a submission to nbgrader."""
     from .mutants import run_catalogues
 
-    results = run_catalogues(args.lessons or course.assignment_ids(), workdir=args.workdir)
+    results = run_catalogues(assignment_ids, workdir=workdir)
     caught = sum(result.caught for result in results)
     for result in results:
         print(f"{'caught ' if result.caught else 'MISSED '} {result.assignment}  {result.name}  "
               f"({result.score:g}/{result.max_score:g}{'; lost in ' + ', '.join(result.failed_tests) if result.failed_tests else ''})")
-    print(f"\nmutants caught: {caught}/{len(results)} ({caught / max(1, len(results)):.0%})")
+    print(f"\nmutants caught: {share(caught, len(results))}")
     return 0 if caught == len(results) else 1
 
 
@@ -153,6 +196,10 @@ def main(argv=None):
 
     mutants_parser = commands.add_parser("mutants", help="report the share of mutants the tests catch")
     mutants_parser.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
+    mutants_parser.add_argument("--nbgrader", action="store_true",
+                                help="grade every mutant end to end through nbgrader (slow) instead of judging "
+                                     "them in one kernel per lesson")
+    mutants_parser.add_argument("--workers", type=positive(int), help="lessons judged at once (default: the cores)")
     mutants_parser.set_defaults(run=command_mutants)
 
     execute_parser = commands.add_parser("execute", help="run solution notebooks and print their output")

@@ -5,6 +5,10 @@ Each lesson keeps a catalogue beside its source, ``solutions/<id>/mutants.py``, 
 solution's code in it: ``old`` must occur exactly once in that cell, and is replaced by ``new``. The
 mutated notebook is then graded by nbgrader like any submission; a mutant that keeps full marks shows
 a gap in the tests. The share of mutants caught is the strength of a lesson's tests.
+
+The same file may define ``ALTERNATIVES = [Mutant(...), ...]``: edits that are correct in another way,
+which must keep full marks (a test that fails them is too strict). ``mutation.py`` judges both cheaply,
+in one kernel per lesson; ``run_catalogues`` below grades mutants end to end through nbgrader.
 """
 import copy
 import importlib.util
@@ -31,15 +35,27 @@ class Mutant:
         return "bug-" + re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
 
 
-def catalogue(assignment_id):
-    """The mutants of a lesson (an empty list when it has no mutants.py)."""
+def _catalogue_module(assignment_id):
+    """The lesson's mutants.py as a module (None when the lesson has none)."""
     path = course.SOLUTIONS / assignment_id / "mutants.py"
     if not path.exists():
-        return []
+        return None
     spec = importlib.util.spec_from_file_location(f"mutants_{assignment_id}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return list(module.MUTANTS)
+    return module
+
+
+def catalogue(assignment_id):
+    """The mutants of a lesson (an empty list when it has no mutants.py)."""
+    module = _catalogue_module(assignment_id)
+    return list(module.MUTANTS) if module else []
+
+
+def alternatives(assignment_id):
+    """The lesson's correct alternatives: edits of the solution that are right in another way (another
+    loop order, NumPy idiom or stable formulation) and must keep full marks. Empty when it has none."""
+    return list(getattr(_catalogue_module(assignment_id), "ALTERNATIVES", []))
 
 
 def apply(notebook, mutant):

@@ -28,3 +28,9 @@ def lessons_under_test():
     if unknown:
         raise ValueError(f"COURSE_LESSONS names lessons that do not exist: {', '.join(unknown)}")
     return chosen or every
+
+
+def executes_notebooks(test):
+    """Mark a test that executes lesson notebooks (itself or through a fixture): it needs the real IMDB
+    data, and ``make test-quick`` (``-m "not notebooks"``) leaves it out."""
+    return pytest.mark.notebooks(needs_real_imdb(test))

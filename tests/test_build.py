@@ -15,6 +15,9 @@ from emolib.checks import FIXTURE_DIR
 from realdata import lessons_under_test
 
 LESSONS = lessons_under_test()
+# The build executes every lesson's setup and exercise cells to make the fixtures: a test that runs it
+# executes notebook code, and make test-quick leaves it out.
+runs_the_build = pytest.mark.notebooks
 
 
 def nbgrader_meta(cell):
@@ -25,6 +28,7 @@ def test_there_is_at_least_one_lesson():
     assert "01_softmax" in course.assignment_ids()
 
 
+@runs_the_build
 def test_committed_notebooks_and_fixtures_are_what_the_build_makes():
     assert build(check=True) == []
 
@@ -42,6 +46,7 @@ def run_check(folder):
                           capture_output=True, text=True, timeout=300)
 
 
+@runs_the_build
 def test_check_names_every_file_that_differs(course_copy):
     release = course_copy / "lessons" / "01_softmax" / "01_softmax.ipynb"
     release.write_text(release.read_text().replace("Lesson 01", "Lesson 1", 1))
@@ -59,6 +64,7 @@ def test_check_names_every_file_that_differs(course_copy):
     assert "solutions/01_softmax/01_softmax.ipynb" not in result.stdout
 
 
+@runs_the_build
 def test_check_notices_a_changed_source(course_copy):
     source = course_copy / "solutions" / "01_softmax" / "01_softmax.py"
     source.write_text(source.read_text().replace("dz = (sigmoid(z) - y) / n", "dz = (sigmoid(z) - y) / (2 * n)"))
@@ -119,6 +125,7 @@ def test_every_reference_case_a_test_reads_is_in_the_fixture(assignment_id):
     assert used == set(stored)
 
 
+@runs_the_build
 def test_build_restores_the_release_and_keeps_what_it_replaced(course_copy):
     release = course_copy / "lessons" / "01_softmax" / "01_softmax.ipynb"
     committed = release.read_text()

@@ -1,105 +1,53 @@
-"""Grading through nbgrader's own API: the reference gets full marks, the untouched student version
-zero, every mutant of the catalogue loses points, and warnings on stderr cost a correct answer nothing.
+"""Grading through nbgrader's own API, and the strength of the lessons' tests.
 
-One class of submissions per lesson is graded once (module fixture) and the tests read its scores.
+End to end through nbgrader (the ``graded`` session fixture, tests/conftest.py): per lesson the
+reference gets full marks, the untouched student version zero, the two demo mutants lose points, and
+(lesson 01) warnings on stderr cost a correct answer nothing; grades.csv, scores.csv and feedback are
+written. Every mutant of the catalogues, and every correct alternative, is judged cheaply in one kernel
+per lesson (the ``judged`` fixture, autograder/mutation.py); a test checks that the cheap verdict and
+nbgrader's agree on the submissions graded both ways.
 """
 import csv
-import dataclasses
-import multiprocessing
-import os
 import subprocess
 import sys
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
 
-import nbformat
 import pytest
 
 from autograder import course
-from autograder.grade import course_limits, find_submissions, grade
-from autograder.mutants import apply, catalogue, sample_class, summarize, write_class, Mutant
-from realdata import lessons_under_test, needs_real_imdb
-
-pytestmark = [pytest.mark.notebooks, needs_real_imdb]
+from autograder.grade import find_submissions, grade
+from autograder.mutants import alternatives, catalogue, summarize
+from graded_class import CORRECT_BUT_NOISY, STDERR_PRINT
+from realdata import executes_notebooks, lessons_under_test
 
 LESSONS = lessons_under_test()
 
-# A correct sigmoid that writes to stderr on every call, the way library warnings do.
-STDERR_PRINT = Mutant(
-    "correct answer that prints to stderr", "sigmoid",
-    "z = np.asarray(z, dtype=np.float64)",
-    "import sys, warnings\n    print('note: computing a sigmoid', file=sys.stderr)\n"
-    "    warnings.warn('a harmless warning')\n    z = np.asarray(z, dtype=np.float64)")
-# A correct sigmoid that imports Keras (TensorFlow) and runs jieba when the test cell calls it.
-NOISY_LIBRARIES = Mutant(
-    "correct answer that uses Keras and jieba", "sigmoid",
-    "z = np.asarray(z, dtype=np.float64)",
-    "import keras, jieba\n    jieba.lcut('这家酒店的服务非常好')\n    keras.ops.convert_to_numpy(keras.ops.sigmoid(0.0))\n"
-    "    z = np.asarray(z, dtype=np.float64)")
-CORRECT_BUT_NOISY = (STDERR_PRINT, NOISY_LIBRARIES)
+
+def lost_points(tests):
+    """{test: score} of the tests that did not get full marks."""
+    return {test: score for test, (score, max_score) in tests.items() if score != max_score}
 
 
-def grade_lesson(assignment_id, root):
-    """Grade the sample class of one lesson in its own working folder (run in a worker process)."""
-    students = sample_class(assignment_id, catalogue(assignment_id))
-    if assignment_id == "01_softmax":
-        solution = nbformat.read(course.solution_notebook(assignment_id), as_version=4)
-        students.update({mutant.student: apply(solution, mutant) for mutant in CORRECT_BUT_NOISY})
-    write_class(root / "inbox", assignment_id, students)
-    # A mutant is caught when a test fails; the cells after that failure need not run (they score zero
-    # as "not run"). The reference and the correct answers fail no test, so they run to the end.
-    limits = dataclasses.replace(course_limits(), stop_at_first_failed_test=True)
-    return grade(root / "inbox", workdir=root / "work", log=lambda message: None, workers=1, limits=limits)
-
-
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """Grade, for every lesson, the reference, the untouched version, every mutant and (lesson 01) the
-    noisy correct answers; lessons are graded in parallel, one worker per core, each in its own folder.
-
-    Returns {assignment id: Graded}.
-    """
-    roots = {assignment_id: tmp_path_factory.mktemp(assignment_id) for assignment_id in LESSONS}
-    with ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {assignment_id: pool.submit(grade_lesson, assignment_id, root) for assignment_id, root in roots.items()}
-        results = {assignment_id: future.result() for assignment_id, future in futures.items()}
-    graded = {}
-    for assignment_id, (scores, attention) in results.items():
-        assert attention == {}, f"submissions that were not graded normally: {attention}"
-        table = {}
-        for row in scores:
-            table.setdefault(row.student, {})[row.test] = (row.score, row.max_score)
-        graded[assignment_id] = Graded(table, scores, roots[assignment_id] / "work")
-    return graded
-
-
-@dataclass
-class Graded:
-    table: dict      # {student: {test: (score, max_score)}}
-    scores: list     # the TestScore rows
-    workdir: Path    # where grading wrote its files
-
-
+@executes_notebooks
 @pytest.mark.parametrize("assignment_id", LESSONS)
 def test_reference_solution_gets_full_marks(graded, assignment_id):
     tests = graded[assignment_id].table["reference"]
     assert tests, "no test cells were graded"
-    assert {test: score for test, (score, max_score) in tests.items() if score != max_score} == {}
+    assert lost_points(tests) == {}
 
 
+@executes_notebooks
 @pytest.mark.parametrize("assignment_id", LESSONS)
 def test_reference_runs_top_to_bottom_in_fast_mode_and_shows_its_plots(graded, assignment_id):
     """What the grader executed for the reference: every cell ran without an error, in fast mode, and
     the plots are there (a lesson teaches with at least one)."""
-    notebook = nbformat.read(graded[assignment_id].workdir / "autograded" / "reference" / assignment_id /
-                             f"{assignment_id}.ipynb", as_version=4)
+    notebook = graded[assignment_id].autograded("reference", assignment_id)
     outputs = [(cell.get("id"), output) for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
     assert [cell_id for cell_id, output in outputs if output.output_type == "error"] == []
     assert "fast mode" in "".join(output.get("text", "") for _, output in outputs if output.output_type == "stream")
     assert any("image/png" in output.get("data", {}) for _, output in outputs)
 
 
+@executes_notebooks
 @pytest.mark.parametrize("assignment_id", LESSONS)
 def test_untouched_student_version_gets_zero_on_every_test(graded, assignment_id):
     tests = graded[assignment_id].table["untouched"]
@@ -107,41 +55,83 @@ def test_untouched_student_version_gets_zero_on_every_test(graded, assignment_id
     assert {test: score for test, (score, _) in tests.items() if score != 0} == {}
 
 
+@executes_notebooks
+@pytest.mark.parametrize("assignment_id", LESSONS)
+def test_demo_mutants_lose_points_through_nbgrader(graded, assignment_id):
+    """Read as ``mutants --nbgrader`` reads every mutant's grades (``summarize``)."""
+    demo_mutants = [mutant for mutant in catalogue(assignment_id) if mutant.demo]
+    for result in summarize(graded[assignment_id].scores, assignment_id, demo_mutants):
+        assert result.caught and result.failed_tests, (
+            f"nbgrader gives full marks to the demo mutant of {assignment_id}: {result.name}")
+
+
+@executes_notebooks
+@pytest.mark.parametrize("assignment_id", LESSONS)
+def test_cheap_verdict_agrees_with_nbgrader(graded, judged, assignment_id):
+    """The submissions graded both ways: the reference (no test fails in the judge's kernel; full marks
+    from nbgrader) and the demo mutants (caught by both, in the same first failed test)."""
+    judgement = judged[assignment_id]
+    assert judgement.reference_failures == [], "the solution fails a test in the judge's kernel"
+    assert lost_points(graded[assignment_id].table["reference"]) == {}
+    verdicts = {verdict.name: verdict for verdict in judgement.mutants}
+    for mutant in (mutant for mutant in catalogue(assignment_id) if mutant.demo):
+        by_nbgrader = lost_points(graded[assignment_id].table[mutant.student])
+        verdict = verdicts[mutant.name]
+        assert verdict.caught and by_nbgrader, (mutant.name, verdict, by_nbgrader)
+        assert verdict.failed_tests[0] == next(iter(by_nbgrader)), (
+            f"{mutant.name}: the judge's first failed test is {verdict.failed_tests[0]}, nbgrader's {by_nbgrader}")
+
+
 MUTANTS = [(assignment_id, mutant) for assignment_id in LESSONS for mutant in catalogue(assignment_id)]
 
 
+@executes_notebooks
 @pytest.mark.parametrize("assignment_id, mutant", MUTANTS, ids=[f"{a}:{m.student}" for a, m in MUTANTS])
-def test_mutant_loses_points(graded, assignment_id, mutant):
-    tests = graded[assignment_id].table[mutant.student]
-    assert sum(score for score, _ in tests.values()) < sum(max_score for _, max_score in tests.values()), (
-        f"the tests of {assignment_id} give full marks to the mutant: {mutant.name}")
+def test_mutant_loses_points(judged, assignment_id, mutant):
+    verdict = next(verdict for verdict in judged[assignment_id].mutants if verdict.name == mutant.name)
+    assert not verdict.timed_out, f"the mutant {mutant.name!r} of {assignment_id} ran past its time limit in {verdict.timed_out}"
+    assert verdict.caught, f"the tests of {assignment_id} give full marks to the mutant: {mutant.name}"
 
 
+@executes_notebooks
 @pytest.mark.parametrize("assignment_id", LESSONS)
-def test_mutant_catalogue_is_large_and_fully_caught(graded, assignment_id, capsys):
-    mutants = catalogue(assignment_id)
-    results = summarize(graded[assignment_id].scores, assignment_id, mutants)
-    caught = sum(result.caught for result in results)
+def test_mutant_catalogue_is_large_and_fully_caught(judged, assignment_id, capsys):
+    judgement = judged[assignment_id]
+    caught = sum(verdict.caught for verdict in judgement.mutants)
+    kept = sum(not verdict.caught for verdict in judgement.alternatives)
     with capsys.disabled():
-        print(f"\n{assignment_id}: mutants caught {caught}/{len(results)} ({caught / len(results):.0%})")
-    assert len(mutants) >= 8
-    assert caught == len(results)
+        print(f"\n{assignment_id}: mutants caught {caught}/{len(judgement.mutants)}, correct alternatives kept "
+              f"{kept}/{len(judgement.alternatives)}, judged in {judgement.seconds:.0f} s")
+    assert len(judgement.mutants) == len(catalogue(assignment_id)) >= 8
+    assert caught == len(judgement.mutants)
 
 
+ALTERNATIVES = [(assignment_id, alternative) for assignment_id in LESSONS for alternative in alternatives(assignment_id)]
+
+
+@executes_notebooks
+@pytest.mark.skipif(not ALTERNATIVES, reason="no lesson under test has correct alternatives in its mutants.py yet")
+@pytest.mark.parametrize("assignment_id, alternative", ALTERNATIVES, ids=[f"{a}:{m.student}" for a, m in ALTERNATIVES])
+def test_every_correct_alternative_keeps_full_marks(judged, assignment_id, alternative):
+    verdict = next(verdict for verdict in judged[assignment_id].alternatives if verdict.name == alternative.name)
+    assert not verdict.caught, (f"{assignment_id}: the correct alternative {alternative.name!r} fails "
+                                f"{', '.join(verdict.failed_tests)}: {verdict.message}")
+
+
+@executes_notebooks
 @pytest.mark.parametrize("mutant", CORRECT_BUT_NOISY, ids=lambda mutant: mutant.student)
 def test_correct_answer_that_writes_to_stderr_keeps_full_marks(graded, mutant):
     if "01_softmax" not in graded:
         pytest.skip("COURSE_LESSONS leaves out lesson 01, where these answers are graded")
-    tests = graded["01_softmax"].table[mutant.student]
-    workdir = graded["01_softmax"].workdir
-    assert {test: score for test, (score, max_score) in tests.items() if score != max_score} == {}
+    assert lost_points(graded["01_softmax"].table[mutant.student]) == {}
     # ... and the stderr output really was there, in the graded test cell.
-    autograded = nbformat.read(workdir / "autograded" / mutant.student / "01_softmax" / "01_softmax.ipynb", as_version=4)
+    autograded = graded["01_softmax"].autograded(mutant.student, "01_softmax")
     test_cell = next(cell for cell in autograded.cells if cell.get("id") == "test_sigmoid")
     printed = "".join(output.get("text", "") for output in test_cell.outputs)
     assert ("note: computing a sigmoid" in printed) if mutant is STDERR_PRINT else ("sigmoid" in printed)
 
 
+@executes_notebooks
 @pytest.mark.parametrize("assignment_id", LESSONS)
 def test_grades_csv_scores_csv_and_feedback_are_written(graded, assignment_id):
     table, workdir = graded[assignment_id].table, graded[assignment_id].workdir
@@ -185,10 +175,11 @@ def test_every_lesson_has_two_demo_students(assignment_id):
     assert sum(mutant.demo for mutant in catalogue(assignment_id)) == 2
 
 
+@executes_notebooks
 def test_demo_command_prints_the_score_table(tmp_path):
     """The README's main job, end to end through the command line. It is run on the first and the last
-    lesson: every lesson's demo students are graded with the mutants above, and grading all of them
-    again here would double the suite's time."""
+    lesson: every lesson's demo students are graded by the ``graded`` fixture, and grading all of them
+    again here would double that cost."""
     demo_lessons = [LESSONS[0], LESSONS[-1]]
     result = subprocess.run([sys.executable, "-m", "autograder", "demo", *demo_lessons, "--workdir", str(tmp_path)],
                             capture_output=True, text=True, timeout=900, cwd=course.COURSE_ROOT)
@@ -213,6 +204,7 @@ def test_commands_refuse_an_unknown_lesson_and_list_the_real_ones():
     assert "no such lesson: 99_nonexistent (the lessons are 01_softmax" in result.stderr
 
 
+@executes_notebooks
 def test_mutation_grading_stops_at_the_first_failed_test_and_says_so(graded):
     if "01_softmax" not in graded:
         pytest.skip("COURSE_LESSONS leaves out lesson 01")
@@ -221,7 +213,6 @@ def test_mutation_grading_stops_at_the_first_failed_test_and_says_so(graded):
     first_failure = names.index("test_softmax")
     assert all(tests[name][0] == tests[name][1] for name in names[:first_failure]), tests
     assert all(tests[name][0] == 0 for name in names[first_failure:]), tests
-    autograded = nbformat.read(graded["01_softmax"].workdir / "autograded" / "bug-softmax-without-the-max-shift" /
-                               "01_softmax" / "01_softmax.ipynb", as_version=4)
+    autograded = graded["01_softmax"].autograded("bug-softmax-without-the-max-shift", "01_softmax")
     last_test = next(cell for cell in reversed(autograded.cells) if cell.metadata.get("nbgrader", {}).get("grade"))
     assert "not run: grading stopped at the first failed test" in str(last_test.outputs)

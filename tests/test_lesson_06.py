@@ -69,11 +69,8 @@ def test_textvectorization_pads_and_truncates_at_the_end(keras):
 @pytest.mark.notebooks
 @needs_real_imdb
 @needs_real_chnsenticorp
-def test_lesson_06_prints_what_its_text_says():
-    from autograder.execute import execute, printed_text
-
-    _, notebook = execute(LESSON)
-    text = printed_text(notebook)
+def test_lesson_06_prints_what_its_text_says(reference_printed):
+    text = reference_printed(LESSON)
     # Fast mode (1,000 training reviews): the text quotes a median of 176 tokens and L = 454.
     match = re.search(r"median length (\d+) tokens.*L = (\d+) cuts ([0-9.]+)% of the reviews", text)
     assert match and match.group(1) == "176" and match.group(2) == "454", text

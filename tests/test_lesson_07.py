@@ -7,7 +7,6 @@ import pytest
 
 from autograder import course
 from autograder.build import notebook_from_source
-from autograder.execute import execute, printed_text
 from autograder.fixtures import exercise_namespace
 from autograder.mutants import catalogue
 from realdata import needs_real_imdb
@@ -50,9 +49,8 @@ def test_mutant_catalogue_holds_the_bugs_the_issue_names():
 
 @pytest.mark.notebooks
 @needs_real_imdb
-def test_lesson_07_learns_what_its_text_says():
-    _, notebook = execute(LESSON)
-    text = printed_text(notebook)
+def test_lesson_07_learns_what_its_text_says(reference_printed):
+    text = reference_printed(LESSON)
     accuracy = {name: float(value) for name, value in
                 re.findall(r"^(CNN|TF-IDF|fastText)[^\n]*test accuracy ([0-9.]+) \(fast mode\)", text, re.M)}
     assert set(accuracy) == {"CNN", "TF-IDF", "fastText"}

@@ -7,7 +7,6 @@ import nbformat
 import pytest
 
 from autograder import course
-from autograder.execute import execute, printed_text
 from autograder.fixtures import exercise_namespace
 from realdata import needs_real_imdb
 from test_lessons_04_05 import cell_source
@@ -45,9 +44,8 @@ def test_parameter_counts_are_keras_counts(lesson_08, kind, bidirectional):
 
 @pytest.mark.notebooks
 @needs_real_imdb
-def test_lesson_08_shows_what_its_text_says():
-    _, notebook = execute("08_keras_rnn")
-    text = printed_text(notebook)
+def test_lesson_08_shows_what_its_text_says(reference_printed):
+    text = reference_printed("08_keras_rnn")
     difference = float(re.search(r"largest difference between NumPy and Keras ([0-9.e+-]+)", text).group(1))
     assert difference < 1e-5
     assert "same decision for 100% of them" in text

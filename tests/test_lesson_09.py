@@ -12,7 +12,6 @@ import pytest  # noqa: E402
 
 from autograder import course  # noqa: E402
 from autograder.build import notebook_from_source  # noqa: E402
-from autograder.execute import execute, printed_text  # noqa: E402
 from autograder.fixtures import exercise_namespace  # noqa: E402
 from emolib import plots  # noqa: E402
 from realdata import needs_real_chnsenticorp, needs_real_imdb  # noqa: E402
@@ -101,9 +100,8 @@ def test_word_saliency_draws_every_word_in_order(words, capsys):
 @pytest.mark.notebooks
 @needs_real_imdb
 @needs_real_chnsenticorp
-def test_lesson_09_learns_what_its_text_says():
-    _, notebook = execute(LESSON)
-    text = printed_text(notebook)
+def test_lesson_09_learns_what_its_text_says(reference_printed):
+    text = reference_printed(LESSON)
     imdb = float(re.search(r"IMDB averaged embeddings.*test accuracy ([0-9.]+) \(fast mode\)", text).group(1))
     chinese = float(re.search(r"ChnSentiCorp averaged embeddings.*test accuracy ([0-9.]+) \(fast mode\)", text).group(1))
     # The lesson's text quotes the fast-mode accuracies: 0.766 (IMDB) and 0.807 (ChnSentiCorp).

@@ -45,3 +45,28 @@ MUTANTS = [
     Mutant("conv1d backward keeps the padding in dx", "conv1d_backward",
            "dx_padded[:, 0, pad:pad + steps]", "dx_padded[:, 0, :steps]"),
 ]
+
+# Correct in another way: each must keep full marks.
+ALTERNATIVES = [
+    Mutant("naive forward: every filter of a window in one tensordot", "conv2d_forward_naive",
+           "for k in range(n_filters):\n                    out[n, i, j, k] = np.sum(window * w[:, :, :, k]) + b[k]",
+           "out[n, i, j, :] = np.tensordot(window, w, axes=3) + b"),
+    Mutant("naive backward: the filter loop replaced by broadcasting", "conv2d_backward_naive",
+           "for k in range(n_filters):\n"
+           "                    dw[:, :, :, k] += dout[n, i, j, k] * x_padded[n, rows, columns, :]\n"
+           "                    dx_padded[n, rows, columns, :] += dout[n, i, j, k] * w[:, :, :, k]",
+           "dw += x_padded[n, rows, columns, :, np.newaxis] * dout[n, i, j]\n"
+           "                dx_padded[n, rows, columns, :] += w @ dout[n, i, j]"),
+    Mutant("im2col as a loop over output positions, one row block each", "im2col",
+           "windows = np.lib.stride_tricks.sliding_window_view(x_padded, (kh, kw), axis=(1, 2))[:, ::stride, ::stride]",
+           "n_images, height, width, channels = x_padded.shape\n"
+           "    positions = [(i, j) for i in range(conv_output_size(height, kh, stride))\n"
+           "                 for j in range(conv_output_size(width, kw, stride))]\n"
+           "    rows = np.stack([x_padded[:, stride * i:stride * i + kh, stride * j:stride * j + kw, :].reshape(n_images, -1)\n"
+           "                     for i, j in positions], axis=1)\n"
+           "    return rows.reshape(n_images * len(positions), kh * kw * channels)\n"
+           "    windows = np.lib.stride_tricks.sliding_window_view(x_padded, (kh, kw), axis=(1, 2))[:, ::stride, ::stride]"),
+    Mutant("vectorized backward: weight and bias gradients as einsum", "conv2d_backward",
+           "db = dout_rows.sum(axis=0)\n    dw = (cols.T @ dout_rows).reshape(w.shape)",
+           "db = np.einsum('nijf->f', dout)\n    dw = np.einsum('rk,rf->kf', cols, dout_rows).reshape(w.shape)"),
+]

@@ -39,3 +39,26 @@ MUTANTS = [
     Mutant("the last, smaller batch dropped", "train_textcnn",
            "for start in range(0, len(labels), batch_size):", "for start in range(0, len(labels) - batch_size + 1, batch_size):"),
 ]
+
+# Correct in another way: each must keep full marks.
+ALTERNATIVES = [
+    Mutant("max pool backward: a mask of the first maximum instead of argmax", "max_pool_backward",
+           "first_max = np.argmax(window, axis=1)  # (N, C); on ties, the first maximum\n"
+           "        dwindow = np.zeros_like(window)\n"
+           "        np.put_along_axis(dwindow, first_max[:, np.newaxis, :], dout[:, i, j, np.newaxis, :], axis=1)",
+           "is_max = window == np.max(window, axis=1, keepdims=True)\n"
+           "        first_max = is_max & (np.cumsum(is_max, axis=1) == 1)\n"
+           "        dwindow = np.where(first_max, dout[:, i, j, np.newaxis, :], 0).astype(window.dtype)"),
+    Mutant("global max pool backward: a one-hot of the first maximum's step", "global_max_pool_backward",
+           "dx = np.zeros_like(x)\n    np.put_along_axis(dx, first_max[:, np.newaxis, :], dout[:, np.newaxis, :], axis=1)",
+           "steps = np.arange(x.shape[1])[np.newaxis, :, np.newaxis]\n"
+           "    dx = np.where(steps == first_max[:, np.newaxis, :], dout[:, np.newaxis, :], 0).astype(x.dtype)"),
+    Mutant("embedding backward: one weighted bincount per dimension", "embedding_backward",
+           "np.add.at(dembeddings, token_ids, dout)  # unbuffered: a repeated word adds every occurrence",
+           "ids = token_ids.reshape(-1)\n"
+           "    for d in range(embeddings_shape[1]):\n"
+           "        dembeddings[:, d] = np.bincount(ids, weights=dout[..., d].reshape(-1), minlength=embeddings_shape[0])"),
+    Mutant("training step builds new arrays instead of updating in place", "train_textcnn",
+           "for name in params:\n                params[name] -= learning_rate * grads[name]",
+           "params = {name: value - learning_rate * grads[name] for name, value in params.items()}"),
+]

@@ -1,0 +1,72 @@
+"""Session fixtures that execute notebooks once for every test that reads them.
+
+``graded``: for every lesson under test, a small class graded end to end through nbgrader (the
+reference, the untouched student version, the two demo mutants, and lesson 01's correct but noisy
+answers). The tests of grading read its scores, and the lessons' tests read what the reference printed
+there, so no solution notebook is executed twice for the same purpose.
+
+``judged``: every mutant and correct alternative of every lesson under test, judged in one kernel per
+lesson (``autograder.mutation``).
+"""
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.execute import printed_text
+from graded_class import grade_lesson
+from realdata import lessons_under_test
+
+
+@dataclass
+class Graded:
+    table: dict      # {student: {test: (score, max_score)}}
+    scores: list     # the TestScore rows
+    workdir: Path    # where grading wrote its files
+
+    def autograded(self, student, assignment_id):
+        """The notebook as nbgrader executed and scored it for that student."""
+        return nbformat.read(self.workdir / "autograded" / student / assignment_id / f"{assignment_id}.ipynb",
+                             as_version=4)
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory):
+    """{assignment id: Graded} for every lesson under test; lessons are graded in parallel, one worker
+    per core, each in its own folder."""
+    roots = {assignment_id: tmp_path_factory.mktemp(assignment_id) for assignment_id in lessons_under_test()}
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {assignment_id: pool.submit(grade_lesson, assignment_id, root) for assignment_id, root in roots.items()}
+        results = {assignment_id: future.result() for assignment_id, future in futures.items()}
+    graded = {}
+    for assignment_id, (scores, attention) in results.items():
+        assert attention == {}, f"submissions that were not graded normally: {attention}"
+        table = {}
+        for row in scores:
+            table.setdefault(row.student, {})[row.test] = (row.score, row.max_score)
+        graded[assignment_id] = Graded(table, scores, roots[assignment_id] / "work")
+    return graded
+
+
+@pytest.fixture(scope="session")
+def reference_printed(graded):
+    """``reference_printed(assignment_id)``: what the reference solution printed on stdout when it was
+    graded (fast mode, top to bottom: the run the text's fast-mode numbers describe)."""
+    def printed(assignment_id):
+        if assignment_id not in graded:
+            pytest.skip(f"COURSE_LESSONS leaves out {assignment_id}")
+        return printed_text(graded[assignment_id].autograded("reference", assignment_id))
+    return printed
+
+
+@pytest.fixture(scope="session")
+def judged():
+    """{assignment id: LessonJudgement}: every mutant and correct alternative of the lessons under test,
+    judged in one kernel per lesson, one lesson per core."""
+    from autograder.mutation import judge_lessons
+
+    return judge_lessons(lessons_under_test())

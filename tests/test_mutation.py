@@ -1,0 +1,84 @@
+"""The cheap judge of mutants (autograder/mutation.py): which cells an edit reaches, and the cases a test
+cell does not settle directly (a loop, an answer cell that fails) judged as nbgrader would score them.
+
+Every mutant and correct alternative of the catalogues is judged in tests/test_grading.py."""
+
+from autograder.mutants import Mutant
+from autograder.mutation import Judge, cell_names, reached_cells
+from realdata import executes_notebooks
+
+
+def names_of(*sources):
+    return {index: cell_names(source) for index, source in enumerate(sources)}
+
+
+def test_a_cell_binds_assignments_imports_definitions_and_what_it_changes_in_place():
+    names = cell_names("import numpy as np\nfrom os import path as p\nx, (y, *z) = 1, (2, 3)\n"
+                       "params['W'] -= 1\nmodel.weights = []\nfor i in range(3):\n    total += i\n"
+                       "with open('f') as handle:\n    pass\ndef f():\n    global counter\nclass C:\n    pass")
+    assert names.binds == {"np", "p", "x", "y", "z", "params", "model", "i", "total", "handle", "f", "counter", "C"}
+
+
+def test_a_cell_reads_names_in_function_bodies_too_but_not_what_it_only_binds():
+    names = cell_names("def train(params):\n    return adam_step(params, grads)\nresult = train(start)")
+    assert {"adam_step", "grads", "train", "start", "params"} <= names.reads
+    assert "result" not in names.reads
+    assert names.definitions == {"train": {"adam_step", "params", "grads"}}
+
+
+def test_magics_are_read_as_python_and_unparsable_code_binds_nothing():
+    assert cell_names("%matplotlib inline\nx = 1").binds == {"x"}
+    assert cell_names("def broken(:\n").binds == set()
+
+
+def test_an_edit_reaches_readers_transitively_and_nothing_else():
+    names = names_of(
+        "import numpy as np",                    # 0
+        "def softmax(z):\n    return z",         # 1: the answer
+        "case = np.ones(3)",                     # 2: reads nothing changed
+        "probs = softmax(case)",                 # 3: reads softmax
+        "assert probs.sum() == 1",               # 4: reads probs, which 3 binds
+        "assert case.shape == (3,)",             # 5: unrelated
+    )
+    assert reached_cells(names, 1, cell_names("def softmax(z):\n    return z * 2")) == [3, 4]
+
+
+def test_an_edit_reaches_callers_of_a_helper_defined_before_it():
+    names = names_of(
+        "def predict(x):\n    return softmax(x)",  # 0: a helper that calls the answer, defined earlier
+        "def softmax(z):\n    return z",           # 1: the answer
+        "labels = predict(data)",                  # 2: never names softmax
+        "unrelated = 1",                           # 3
+    )
+    assert reached_cells(names, 1, cell_names("def softmax(z):\n    return -z")) == [2]
+
+
+def test_names_only_the_edited_code_binds_count_as_changed():
+    names = names_of("def f():\n    pass", "print(helper)")
+    assert reached_cells(names, 0, cell_names("def f():\n    pass\nhelper = 1")) == [1]
+
+
+LOOPS_FOREVER = Mutant("sigmoid that never returns", "sigmoid", "z = np.asarray(z, dtype=np.float64)", "while True:\n        pass")
+# The answer cell fails before it defines sigmoid: the shared kernel still holds the solution's sigmoid,
+# so only a fresh run, as grading does it, sees the test fail.
+ANSWER_CELL_FAILS = Mutant("answer cell that raises before its definition", "sigmoid", "def sigmoid(z):",
+                           "raise RuntimeError('half-written answer')\ndef sigmoid(z):")
+CORRECT = Mutant("sigmoid through tanh", "sigmoid",
+                 "e = np.exp(-np.abs(z))  # at most 1: cannot overflow\n    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
+                 "return 0.5 * (1.0 + np.tanh(0.5 * z))")
+
+
+@executes_notebooks
+def test_a_looping_edit_is_reported_and_the_judge_goes_on():
+    with Judge("01_softmax", seconds_per_edit=20) as judge:
+        looping = judge.judge(LOOPS_FOREVER)
+        answer_cell_fails = judge.judge(ANSWER_CELL_FAILS)
+        correct = judge.judge(CORRECT)
+    # A test cell that runs out of time scores zero under grading: caught, and the loop is named.
+    assert looping.timed_out == "test_sigmoid" and looping.failed_tests == ("test_sigmoid",)
+    assert "timed out" in looping.message
+    # Judged by a fresh run of the edited notebook, where sigmoid is not defined.
+    assert answer_cell_fails.exact and answer_cell_fails.failed_tests == ("test_sigmoid",)
+    assert "NameError" in answer_cell_fails.message
+    # After both, the kernel holds the reference again: a correct answer fails nothing.
+    assert not correct.caught and not correct.timed_out, correct
