@@ -8,16 +8,25 @@ import numpy as np
 DEFAULT_STEP = 1e-5
 
 
-def numerical_gradient(f, x, h=DEFAULT_STEP):
-    """Gradient of a scalar function by centered differences.
+class NumericalGradient(np.ndarray):
+    """A float64 array of centred differences that also carries ``uncertainty``: its own error bound.
 
-    Args:
-        f: callable taking the array ``x`` (read in place) and returning a scalar.
-        x: float64 array of any shape; each entry is nudged by +-h and restored.
-        h: step size.
-    Returns:
-        array of x's shape: (f(x + h e_i) - f(x - h e_i)) / (2h) for every entry i.
+    The bound is |g(h) - g(2h)| at its largest over the array, twice: the truncation error of g(h)
+    is a third of that difference (it grows as h^2), and the rounding error of f, divided by h, shows
+    up in it as noise. ``emolib.checks.assert_gradient`` allows for it, so an analytic gradient that is
+    right but computed in another order is not failed for the numerical gradient's own error. Arithmetic
+    on it gives plain arrays without the bound.
     """
+
+    def __array_finalize__(self, obj):
+        self.uncertainty = None
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        result = np.asarray(array)
+        return result[()] if return_scalar else result
+
+
+def _centred_differences(f, x, h):
     grad = np.zeros_like(x, dtype=np.float64)
     for index in np.ndindex(x.shape):
         original = x[index]
@@ -30,6 +39,24 @@ def numerical_gradient(f, x, h=DEFAULT_STEP):
     return grad
 
 
+def numerical_gradient(f, x, h=DEFAULT_STEP):
+    """Gradient of a scalar function by centered differences, with an estimate of its own error.
+
+    Args:
+        f: callable taking the array ``x`` (read in place) and returning a scalar.
+        x: float64 array of any shape; each entry is nudged by +-h (and +-2h) and restored.
+        h: step size.
+    Returns:
+        NumericalGradient of x's shape: (f(x + h e_i) - f(x - h e_i)) / (2h) for every entry i, whose
+        ``uncertainty`` bounds its error (see NumericalGradient).
+    """
+    grad = _centred_differences(f, x, h)
+    coarse = _centred_differences(f, x, 2 * h)
+    result = grad.view(NumericalGradient)
+    result.uncertainty = 2.0 * float(np.max(np.abs(grad - coarse), initial=0.0))
+    return result
+
+
 def numerical_gradient_array(f, x, dout, h=DEFAULT_STEP):
     """Gradient of sum(f(x) * dout) with respect to x: what a layer's backward must return as dx.
 
@@ -39,7 +66,7 @@ def numerical_gradient_array(f, x, dout, h=DEFAULT_STEP):
         dout: upstream gradient, same shape as f(x).
         h: step size.
     Returns:
-        array of x's shape.
+        NumericalGradient of x's shape (with its error bound).
     """
     return numerical_gradient(lambda x: np.sum(np.asarray(f(x), dtype=np.float64) * dout), x, h)
 
