@@ -39,9 +39,10 @@ _ndarray = np.ndarray
 _generic = np.generic
 _number_kinds = "biuf"
 
-# `nbgrader validate` (and JupyterLab's Validate button) cuts every line of a failure at 87 characters;
-# a message wrapped at this width reaches the student whole, its first line after "AssertionError: ".
-MESSAGE_WIDTH = 84
+# `nbgrader validate` (and JupyterLab's Validate button) indents every line of a failure by 4 and cuts
+# it at 87 characters; a message wrapped at this width reaches the student whole, its first line
+# counted after "AssertionError: ".
+MESSAGE_WIDTH = 80
 _ERROR_PREFIX = "AssertionError: "
 
 # Sizes of a case whose factor suggests a sum where a mean belongs.
@@ -52,6 +53,7 @@ _MAX_SEARCH = 4096
 
 def fail(message):
     """Raise AssertionError(message), wrapped so `nbgrader validate` shows every word of it."""
+    __tracebackhide__ = True  # the student's traceback ends at the test line, not in here
     paragraphs = message.split("\n")
     lines = textwrap.wrap(_ERROR_PREFIX + paragraphs[0], MESSAGE_WIDTH, break_on_hyphens=False)
     lines[0] = lines[0][len(_ERROR_PREFIX):]
@@ -62,6 +64,7 @@ def fail(message):
 
 def _as_numbers(got, what):
     """The student's value as a float64 array, or an AssertionError saying what it was instead."""
+    __tracebackhide__ = True  # the student's traceback ends at the test line, not in here
     if isinstance(got, (list, tuple)) or not isinstance(got, (_ndarray, _generic, int, float)):
         fail(f"{what} should be a NumPy array or a number, but it is a {type(got).__name__}.")
     array = _asarray(got)
@@ -72,6 +75,7 @@ def _as_numbers(got, what):
 
 def assert_shape(got, expected_shape, what, case=None):
     """Fail unless ``got`` is an array (or number, for shape ()) of ``expected_shape``."""
+    __tracebackhide__ = True  # the student's traceback ends at the test line, not in here
     array = _as_numbers(got, what)
     expected_shape = tuple(expected_shape)
     if array.shape != expected_shape:
@@ -299,6 +303,7 @@ def _block_label(what, shape, name, index):
 
 def _report(got, want, wrong, close, error, what, verdict, *, case, axes, regions, blocks, dtype, advice=""):
     """Fail with the message: where (block), what kind of error, which case, first and largest error."""
+    __tracebackhide__ = True  # the student's traceback ends at the test line, not in here
     label, offset = what, None
     if blocks:
         parts = _blocks_of(want.shape, blocks)
@@ -343,6 +348,7 @@ def assert_close(got, want, what, rtol=1e-6, atol=1e-9, common_bugs=None, *, cas
         blocks: names of equal column blocks of the last axis, e.g. ("z", "r", "h") for a GRU kernel;
             the message names the wrong blocks before anything else.
     """
+    __tracebackhide__ = True  # the student's traceback ends at the test line, not in here
     want = _asarray(want, dtype=np.float64)
     dtype = getattr(got, "dtype", None)
     array = assert_shape(got, want.shape, what, case)
@@ -391,6 +397,7 @@ def assert_gradient(analytic, numeric, what, tol=1e-7, *, averaged=False, case=N
             dividing by the batch size.
         case, axes, blocks: as for ``assert_close``.
     """
+    __tracebackhide__ = True  # the student's traceback ends at the test line, not in here
     dtype = getattr(analytic, "dtype", None)
     errors_against = numeric
     numeric = _asarray(numeric, dtype=np.float64)
@@ -415,12 +422,14 @@ def assert_gradient(analytic, numeric, what, tol=1e-7, *, averaged=False, case=N
 
 def assert_true(condition, message):
     """Fail with ``message`` unless ``condition`` is exactly the boolean True (not a truthy object)."""
+    __tracebackhide__ = True  # the student's traceback ends at the test line, not in here
     if condition is not True and condition is not np.True_:
         fail(message)
 
 
 def assert_at_least(value, minimum, what, hint=""):
     """Fail unless the number ``value`` is at least ``minimum`` (an accuracy, say); ``hint`` says what to check."""
+    __tracebackhide__ = True  # the student's traceback ends at the test line, not in here
     number = float(_as_numbers(value, what))
     if not number >= minimum:
         fail(f"{what} is {number:.4g}, it should be at least {minimum:g}. {hint}".rstrip())
@@ -436,6 +445,7 @@ def assert_model(model, layer_counts, output_shape, parameters=None, what="your 
         output_shape: the model's output shape, batch axis as None, e.g. ``(None, 1)``.
         parameters: the total number of parameters, when the exercise fixes it.
     """
+    __tracebackhide__ = True  # the student's traceback ends at the test line, not in here
     if not hasattr(model, "layers") or not hasattr(model, "count_params"):
         fail(f"{what} should be a Keras model, but it is a {type(model).__name__}.")
     names = [type(layer).__name__ for layer in model.layers]
