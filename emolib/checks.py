@@ -73,10 +73,14 @@ def _as_numbers(got, what):
     return array.astype(np.float64)
 
 
-def assert_shape(got, expected_shape, what, case=None):
-    """Fail unless ``got`` is an array (or number, for shape ()) of ``expected_shape``."""
+def assert_shape(got, expected_shape, what, case=None, dtype=None):
+    """Fail unless ``got`` is an array (or number, for shape ()) of ``expected_shape`` (and ``dtype``, if given)."""
     __tracebackhide__ = True  # the student's traceback ends at the test line, not in here
     array = _as_numbers(got, what)
+    if dtype is not None and _asarray(got).dtype != np.dtype(dtype):
+        fail(f"{what} is {_asarray(got).dtype}, expected {np.dtype(dtype)}{_case_text(case)}: "
+             f"{'float32 keeps about 7 digits, too few to check gradients; ' if np.dtype(dtype) == np.float64 else ''}"
+             "check the dtype of the arrays you create (np.zeros, astype).")
     expected_shape = tuple(expected_shape)
     if array.shape != expected_shape:
         fail(f"{what} has shape {array.shape}, expected {expected_shape}{_case_text(case)}. "
@@ -296,9 +300,24 @@ def _blocks_of(shape, blocks):
 
 
 def _block_label(what, shape, name, index):
+    """'dkernel[:, z-block 0:4] (N=2)' from 'dkernel (N=2)': the block right after the value's name."""
     columns = index[1]
     prefix = ":, " * (len(shape) - 1)
-    return f"{what}[{prefix}{name}-block {columns.start}:{columns.stop}]"
+    name_part, space, rest = what.partition(" ")
+    return f"{name_part}[{prefix}{name}-block {columns.start}:{columns.stop}]{space}{rest}"
+
+
+def _swapped_blocks(got, want, parts, wrong_blocks, close):
+    """'its r block holds the reference's h block, and its h block the r block's' or None."""
+    found = []
+    for name, index in wrong_blocks:
+        for other, other_index in parts:
+            if other != name and _all(close(got[index], want[other_index])):
+                found.append(f"its {name} block holds the reference's {other} block")
+                break
+        else:
+            return None
+    return " and ".join(found) + " (the gates' column blocks are in the wrong order)"
 
 
 def _report(got, want, wrong, close, error, what, verdict, *, case, axes, regions, blocks, dtype, advice=""):
@@ -308,6 +327,9 @@ def _report(got, want, wrong, close, error, what, verdict, *, case, axes, region
     if blocks:
         parts = _blocks_of(want.shape, blocks)
         wrong_blocks = [(name, index) for name, index in parts if _any(wrong[index])]
+        swapped = _swapped_blocks(got, want, parts, wrong_blocks, close) if parts else None
+        if swapped:
+            fail(f"{what} {verdict}: {swapped}.{_case_text(case)}")
         if parts and len(wrong_blocks) < len(parts):
             name, index = wrong_blocks[0]
             label = _block_label(what, want.shape, name, index)
@@ -326,7 +348,7 @@ def _report(got, want, wrong, close, error, what, verdict, *, case, axes, region
 
 
 def assert_close(got, want, what, rtol=1e-6, atol=1e-9, common_bugs=None, *, case=None, axes=None,
-                 regions=None, blocks=None):
+                 regions=None, blocks=None, dtype=None):
     """Fail unless ``got`` matches ``want`` in shape and, elementwise, within atol + rtol * |want|.
 
     The message names, in this order: a bug of ``common_bugs`` that ``got`` matches; else the wrong
@@ -347,11 +369,13 @@ def assert_close(got, want, what, rtol=1e-6, atol=1e-9, common_bugs=None, *, cas
             {"at the masked steps": ~mask[:, :, None]}; named when every wrong value lies inside one.
         blocks: names of equal column blocks of the last axis, e.g. ("z", "r", "h") for a GRU kernel;
             the message names the wrong blocks before anything else.
+        dtype: the dtype ``got`` must have, e.g. np.float64 where float32 would pass the values but
+            spoil a later gradient check.
     """
     __tracebackhide__ = True  # the student's traceback ends at the test line, not in here
     want = _asarray(want, dtype=np.float64)
+    array = assert_shape(got, want.shape, what, case, dtype)
     dtype = getattr(got, "dtype", None)
-    array = assert_shape(got, want.shape, what, case)
     if not _all(_isfinite(array)):
         fail(f"{what} contains NaN or inf{_case_text(case)}. Large inputs overflow np.exp: shift by the "
              "maximum first, and never take log(0).")

@@ -118,9 +118,26 @@ def test_the_wrong_block_is_named_before_the_rest():
     assert "Wrong blocks: r; right: z, h." in message
 
 
+def test_blocks_in_the_wrong_order_are_named():
+    bias = np.random.default_rng(7).normal(size=(2, 9))
+    got = np.concatenate([bias[:, :3], bias[:, 6:], bias[:, 3:6]], axis=1)
+    with pytest.raises(AssertionError) as failure:
+        checks.assert_close(got, bias, "dbias", blocks=("z", "r", "h"))
+    assert " ".join(str(failure.value).split()) == (
+        "dbias is wrong: its r block holds the reference's h block and its h block holds the reference's r block "
+        "(the gates' column blocks are in the wrong order).")
+
+
 def test_float32_is_named_when_it_explains_the_error():
     got = (REFERENCE * (1 + 1e-6 * np.random.default_rng(5).normal(size=REFERENCE.shape))).astype(np.float32)
     assert "it is float32, which keeps about 7 digits: compute in float64" in message_of(got, REFERENCE)
+
+
+def test_a_dtype_asked_for_is_checked():
+    checks.assert_close(REFERENCE, REFERENCE, "out", dtype=np.float64)
+    checks.assert_close(REFERENCE.astype(np.float32), REFERENCE, "out", rtol=1e-6)  # close enough without dtype=
+    with pytest.raises(AssertionError, match="out is float32, expected float64: float32 keeps about 7 digits"):
+        checks.assert_close(REFERENCE.astype(np.float32), REFERENCE, "out", dtype=np.float64)
 
 
 def test_every_line_of_a_message_survives_nbgrader_validates_cut():
