@@ -47,6 +47,8 @@ _ERROR_PREFIX = "AssertionError: "
 
 # Sizes of a case whose factor suggests a sum where a mean belongs.
 _BATCH_NAMES = ("N", "n", "batch", "batch_size")
+# How much of a permutation a message shows.
+_SHOWN_ORDER = 8
 # Permutations and reorderings are searched only for arrays this small (visible tests are small).
 _MAX_SEARCH = 4096
 
@@ -227,8 +229,9 @@ class _Comparison:
                 order.append(matches[0])
             else:
                 if order != list(range(size)):
+                    shown = ", ".join(str(i) for i in order[:_SHOWN_ORDER]) + (", ..." if size > _SHOWN_ORDER else "")
                     return (f"its slices along {self.axes[axis]} are the reference's in the order "
-                            f"{order} (rows mixed up)")
+                            f"[{shown}] (rows mixed up)")
         return None
 
     def _region(self):
@@ -252,7 +255,8 @@ class _Comparison:
                 return f"it is wrong only at {name} = {size - 1} (the last)"
         for axes in _axis_sets(self.want.shape):
             depth = 0
-            while depth + 1 < min(self.want.shape[a] for a in axes) / 2:
+            # a border at most a quarter of the axis deep each side: the inside is at least half of it
+            while depth + 1 <= min(self.want.shape[a] for a in axes) / 4:
                 depth += 1
                 near = np.zeros(self.want.shape, dtype=bool)
                 for axis in axes:
