@@ -157,13 +157,13 @@ class _Comparison:
         ratio = float(_median(got[nonzero] / want[nonzero]))
         if ratio == 0.0 or not _all(self.close(got, ratio * want)):
             return None
-        named = self._name_factor(ratio)
-        # Any two numbers have a ratio: an unnamed one says something only about many values.
+        # Any two numbers have a ratio: only a size of the test case names one for fewer than 3 values.
+        named = self._name_factor(ratio, sizes_only=_count_nonzero(nonzero) < 3)
         if named is None and _count_nonzero(nonzero) < 3:
             return None
         return f"it is the reference times {named or _number(ratio)}"
 
-    def _name_factor(self, ratio):
+    def _name_factor(self, ratio, sizes_only=False):
         """'4 (= N) (a sum where a mean belongs?)', '0.333333 (= 1/3)', '-1.5 (= -3/2)', or None."""
         for inverse in (False, True):
             value = 1.0 / ratio if inverse else ratio
@@ -174,6 +174,8 @@ class _Comparison:
                     if inverse:
                         return f"{_number(ratio)} (= 1/{name}) (divided by {name} once too often?)"
                     return f"{_number(ratio)} (= {name}) (a sum where a mean belongs?)"
+        if sizes_only:
+            return None
         for denominator in range(1, 9):
             numerator = round(ratio * denominator)
             if numerator and abs(ratio * denominator - numerator) < 1e-6 * abs(numerator):
@@ -492,6 +494,38 @@ def assert_model(model, layer_counts, output_shape, parameters=None, what="your 
     if parameters is not None and model.count_params() != parameters:
         fail(f"{what} has {model.count_params():,} parameters, expected {parameters:,}. "
                              "Check the layer sizes the exercise asks for (model.summary() lists them).")
+
+
+def assert_epochs(batches, examples, batch_size, epochs, train_loss, what="the training loop"):
+    """Fail unless a training loop's batches, watched from outside, make the epochs asked for.
+
+    Each epoch must feed every example exactly once, in batches of ``batch_size`` (the last one
+    smaller), in a new order each epoch, and record the mean of its batch losses in ``train_loss``.
+
+    Args:
+        batches: [(indices of the examples in the batch, the batch's loss)] in the order they came.
+        examples, batch_size, epochs: what the loop was asked for.
+        train_loss: the loop's history["train_loss"].
+    """
+    __tracebackhide__ = True  # the student's traceback ends at the test line, not in here
+    sizes = [len(rows) for rows, _ in batches]
+    expected = [min(batch_size, examples - start) for start in range(0, examples, batch_size)]
+    if sizes != expected * epochs:
+        fail(f"{what}, for {epochs} epochs of {examples} examples in batches of {batch_size}, should compute "
+             f"the loss of batches of {expected} each epoch; it computed batches of {sizes}.")
+    per_epoch = len(expected)
+    epoch_rows = [[int(i) for rows, _ in batches[e * per_epoch:(e + 1) * per_epoch] for i in rows]
+                  for e in range(epochs)]
+    for epoch, rows in enumerate(epoch_rows):
+        if sorted(rows) != list(range(examples)):
+            fail(f"{what}: epoch {epoch} does not feed every training example exactly once (it feeds "
+                 f"{len(set(rows))} different ones of {examples}). Index the examples and labels with one "
+                 "permutation of all of them.")
+    if epochs > 1 and all(rows == epoch_rows[0] for rows in epoch_rows[1:]):
+        fail(f"{what} feeds the examples in the same order every epoch: draw a new permutation at each epoch.")
+    assert_close(_asarray(train_loss, dtype=np.float64),
+                 [float(np.mean([loss for _, loss in batches[e * per_epoch:(e + 1) * per_epoch]])) for e in range(epochs)],
+                 'history["train_loss"], each epoch\'s mean batch loss', axes=("epoch",))
 
 
 @dataclass(frozen=True)
