@@ -773,16 +773,7 @@ try:
                                      batch_size=20)
 finally:
     textcnn_loss = unwatched_loss
-checks.assert_true([len(rows) for rows, _ in batches_seen] == [20, 20, 5] * 2,
-                   f"2 epochs of 45 sequences in batches of 20 should call textcnn_loss with batches of 20, 20, 5 "
-                   f"twice; the batch sizes were {[len(rows) for rows, _ in batches_seen]}")
-epochs_seen = [sorted(sum((rows for rows, _ in batches_seen[3 * e:3 * e + 3]), [])) for e in range(2)]
-checks.assert_true(epochs_seen[0] == epochs_seen[1] == list(range(45)),
-                   "each epoch must see every training sequence exactly once (and the labels must follow them)")
-checks.assert_true(batches_seen[0][0] != batches_seen[3][0],
-                   "the two epochs saw the examples in the same order: draw a new permutation at each epoch")
-checks.assert_close(np.array(history["train_loss"]), [np.mean([loss for _, loss in batches_seen[3 * e:3 * e + 3]]) for e in range(2)],
-                    'history["train_loss"], each epoch\'s mean batch loss')
+checks.assert_epochs(batches_seen, examples=45, batch_size=20, epochs=2, train_loss=history["train_loss"], what="train_textcnn")
 checks.assert_close(history["val_accuracy"][-1], np.mean(textcnn_predict(trained, toy_val_ids) == 1 - toy_val_labels),
                     'history["val_accuracy"] of the last epoch (the trained model on val_token_ids and val_labels, after the epoch)')
 print("train_textcnn: all visible tests passed")
