@@ -29,6 +29,12 @@ c.CourseDirectory.db_url = f"sqlite:///{COURSE_ROOT / 'work' / 'gradebook.db'}"
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
                             "[0-9][0-9]_*.py", "fixtures.py", "mutants.py"]
 
+# `nbgrader validate` (and JupyterLab's Validate button) cuts each line of an error at Validator.width - 3
+# characters. emolib.checks wraps its messages to fit nbgrader's default; the wider limit also keeps
+# whole most errors NumPy raises in a student's own code (broadcasting, shapes). It cannot be unlimited:
+# the same width draws the separator lines of the report.
+c.Validator.width = 110
+
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 

@@ -162,7 +162,7 @@ checks.assert_close(dz, case.outputs["dz"], "dz", common_bugs={
     "the sign is flipped: it is p - y, not y - p": -case.outputs["dz"],
 })
 numeric = reference_numerical_gradient(lambda z_: sigmoid_bce_loss(z_, y)[0], z.copy())
-checks.assert_gradient(dz, numeric, "dz against a numerical gradient")
+checks.assert_gradient(dz, numeric, "dz against a numerical gradient", averaged=True)
 print("sigmoid_bce_loss: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(2)
@@ -231,7 +231,7 @@ x = np.array([[0.5, -1.5, 2.0], [1.0, 0.25, -0.75]])
 x_before = x.copy()
 grad = numerical_gradient(lambda x_: np.sum(x_ ** 3), x)
 checks.assert_close(x, x_before, "x after numerical_gradient (it must be restored)")
-checks.assert_gradient(3 * x ** 2, grad, "numerical gradient of sum(x**3), against 3 x**2")
+checks.assert_close(grad, 3 * x ** 2, "your numerical gradient of sum(x**3) (the exact one is 3 x**2)", rtol=1e-7, atol=0.0)
 print("numerical_gradient: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 # The course's own checker is locked away while yours runs: this exercise is to write it.
@@ -307,7 +307,7 @@ for n in (1, 11):
     pred, target = rng.normal(size=n), rng.normal(size=n)
     loss, dpred = mse_loss(pred, target)
     checks.assert_close(loss, np.mean((pred - target) ** 2), f"loss for n={n}")
-    checks.assert_gradient(dpred, reference_numerical_gradient(lambda p: mse_loss(p, target)[0], pred.copy()), f"dpred for n={n}")
+    checks.assert_gradient(dpred, reference_numerical_gradient(lambda p: mse_loss(p, target)[0], pred.copy()), f"dpred for n={n}", averaged=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -358,14 +358,14 @@ checks.assert_close(dw, case.outputs["dw"], "dw", common_bugs={
     "the sigmoid's derivative y_hat * (1 - y_hat) is missing (the copied formula)": 2 * X.T @ (y_hat - y) / len(y),
 })
 checks.assert_gradient(dw, reference_numerical_gradient(lambda w_: sigmoid_neuron_mse(w_, X, y)[0], w.copy()),
-                       "dw against a numerical gradient")
+                       "dw against a numerical gradient", averaged=True)
 print("sigmoid_neuron_mse: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(5)
 for n, d in ((1, 3), (8, 1), (6, 5)):
     w, X, y = rng.normal(size=d), rng.normal(size=(n, d)), rng.uniform(size=n)
     loss, dw = sigmoid_neuron_mse(w, X, y)
-    checks.assert_gradient(dw, reference_numerical_gradient(lambda w_: sigmoid_neuron_mse(w_, X, y)[0], w.copy()), f"dw for n={n}, d={d}")
+    checks.assert_gradient(dw, reference_numerical_gradient(lambda w_: sigmoid_neuron_mse(w_, X, y)[0], w.copy()), f"dw for n={n}, d={d}", averaged=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -442,7 +442,9 @@ def softmax(logits):
 # %% nbgrader={"grade": true, "grade_id": "test_softmax", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 case = REFERENCE["softmax"]
 x = case.inputs["logits"]
-checks.assert_shape(softmax(x), x.shape, "softmax(logits)")
+given = x.copy()
+checks.assert_shape(softmax(given), x.shape, "softmax(logits)")
+checks.assert_close(given, x, "logits after softmax(logits) (softmax must not change its input: write to a new array)")
 checks.assert_close(softmax(x), case.outputs["probs"], "softmax(logits)", common_bugs={
     "normalised over the batch (axis 0) instead of over the classes of each row": np.exp(x) / np.exp(x).sum(axis=0),
 })
@@ -494,7 +496,7 @@ checks.assert_close(dlogits, case.outputs["dlogits"], "dlogits", common_bugs={
     "the one-hot labels are not subtracted (that is the softmax, not the gradient)": probs / len(labels),
 })
 numeric = reference_numerical_gradient(lambda z_: softmax_cross_entropy(z_, labels)[0], logits.copy())
-checks.assert_gradient(dlogits, numeric, "dlogits against a numerical gradient")
+checks.assert_gradient(dlogits, numeric, "dlogits against a numerical gradient", averaged=True)
 print("softmax_cross_entropy: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(7)
@@ -505,7 +507,7 @@ for n, c in ((1, 3), (6, 2), (4, 9)):
     e = np.exp(logits - logits.max(axis=1, keepdims=True))
     p = e / e.sum(axis=1, keepdims=True)
     checks.assert_close(loss, -np.mean(np.log(p[np.arange(n), labels])), f"loss for N={n}, C={c}")
-    checks.assert_gradient(dlogits, reference_numerical_gradient(lambda z_: softmax_cross_entropy(z_, labels)[0], logits.copy()), f"dlogits for N={n}, C={c}")
+    checks.assert_gradient(dlogits, reference_numerical_gradient(lambda z_: softmax_cross_entropy(z_, labels)[0], logits.copy()), f"dlogits for N={n}, C={c}", averaged=True)
 loss, dlogits = softmax_cross_entropy(np.array([[1000.0, -1000.0], [0.0, 0.0]]), np.array([1, 0]))
 checks.assert_close(loss, (2000.0 + np.log(2)) / 2, "loss with a logit gap of 2000")
 ### END HIDDEN TESTS
@@ -561,8 +563,8 @@ checks.assert_close(dW, case.outputs["dW"], "dW", common_bugs={
 checks.assert_close(db, case.outputs["db"], "db", common_bugs={
     "db averages over the batch, but dlogits already carries 1/N: sum it": case.outputs["db"] / len(labels),
 })
-checks.assert_gradient(dW, reference_numerical_gradient(lambda W_: softmax_regression_loss(W_, b, X, labels, float(reg))[0], W.copy()), "dW against a numerical gradient")
-checks.assert_gradient(db, reference_numerical_gradient(lambda b_: softmax_regression_loss(W, b_, X, labels, float(reg))[0], b.copy()), "db against a numerical gradient")
+checks.assert_gradient(dW, reference_numerical_gradient(lambda W_: softmax_regression_loss(W_, b, X, labels, float(reg))[0], W.copy()), "dW against a numerical gradient", averaged=True)
+checks.assert_gradient(db, reference_numerical_gradient(lambda b_: softmax_regression_loss(W, b_, X, labels, float(reg))[0], b.copy()), "db against a numerical gradient", averaged=True)
 print("softmax_regression_loss: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(8)
@@ -570,8 +572,8 @@ for n, d, c, reg in ((1, 4, 3, 0.0), (7, 2, 5, 0.5), (5, 6, 2, 2.0)):
     W, b, X = rng.normal(size=(d, c)), rng.normal(size=c), rng.normal(size=(n, d))
     labels = rng.integers(0, c, size=n)
     loss, dW, db = softmax_regression_loss(W, b, X, labels, reg)
-    checks.assert_gradient(dW, reference_numerical_gradient(lambda W_: softmax_regression_loss(W_, b, X, labels, reg)[0], W.copy()), f"dW for N={n}, D={d}, C={c}, reg={reg}")
-    checks.assert_gradient(db, reference_numerical_gradient(lambda b_: softmax_regression_loss(W, b_, X, labels, reg)[0], b.copy()), f"db for N={n}, D={d}, C={c}, reg={reg}")
+    checks.assert_gradient(dW, reference_numerical_gradient(lambda W_: softmax_regression_loss(W_, b, X, labels, reg)[0], W.copy()), f"dW for N={n}, D={d}, C={c}, reg={reg}", averaged=True)
+    checks.assert_gradient(db, reference_numerical_gradient(lambda b_: softmax_regression_loss(W, b_, X, labels, reg)[0], b.copy()), f"db for N={n}, D={d}, C={c}, reg={reg}", averaged=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -634,6 +636,27 @@ rng = np.random.default_rng(9)
 centers = np.array([[3.0, 0.0], [-3.0, 1.0], [0.0, -3.0]])
 toy_labels = rng.integers(0, 3, size=300)
 toy_X = centers[toy_labels] + rng.normal(size=(300, 2))
+# What the loop feeds softmax_regression_loss, watched from outside: every example once per epoch, in
+# batches of batch_size (the last one smaller), in a new order each epoch, the mean batch loss recorded.
+batches_seen, row_of = [], {tuple(row): i for i, row in enumerate(toy_X[:45])}
+def watched_loss(W, b, X, labels, reg, _loss=softmax_regression_loss):
+    rows = [row_of.get(tuple(row), -1) for row in X]
+    checks.assert_true(bool(np.all(toy_labels[rows] == labels)),
+                       "softmax_regression_loss was given labels that do not belong to its examples: index both with the same batch")
+    loss, dW, db = _loss(W, b, X, labels, reg)
+    batches_seen.append((rows, loss))
+    return loss, dW, db
+softmax_regression_loss, unwatched_loss = watched_loss, softmax_regression_loss
+try:
+    # validation labels unlike the training data's, so that the validation accuracy can only come from them
+    W, b, history = train_softmax_regression(toy_X[:45], toy_labels[:45], toy_X[240:], (toy_labels[240:] + 1) % 3,
+                                             num_classes=3, learning_rate=0.5, reg=1e-3, epochs=2, batch_size=20)
+finally:
+    softmax_regression_loss = unwatched_loss
+checks.assert_epochs(batches_seen, examples=45, batch_size=20, epochs=2, train_loss=history["train_loss"],
+                     what="train_softmax_regression")
+checks.assert_close(history["val_accuracy"][-1], np.mean(np.argmax(toy_X[240:] @ W + b, axis=1) == (toy_labels[240:] + 1) % 3),
+                    'history["val_accuracy"] of the last epoch (W and b after the epoch, on X_val and labels_val)')
 W, b, history = train_softmax_regression(toy_X[:240], toy_labels[:240], toy_X[240:], toy_labels[240:],
                                          num_classes=3, learning_rate=0.5, reg=1e-3, epochs=8, batch_size=16)
 checks.assert_shape(W, (2, 3), "W")

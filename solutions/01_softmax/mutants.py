@@ -57,4 +57,45 @@ MUTANTS = [
            "for start in range(0, X.shape[0] - batch_size + 1, batch_size):"),
     Mutant("a new random order each run, ignoring the seed", "train_softmax_regression",
            "rng = np.random.default_rng(seed)", "rng = np.random.default_rng()"),
+    Mutant("the same order of examples in every epoch", "train_softmax_regression",
+           "    for _ in range(epochs):\n        order = rng.permutation(X.shape[0])\n",
+           "    order = rng.permutation(X.shape[0])\n    for _ in range(epochs):\n"),
+    Mutant("validation accuracy measured on the training data", "train_softmax_regression",
+           "predictions = np.argmax(X_val @ W + b, axis=1)\n        history[\"val_accuracy\"].append(float(np.mean(predictions == labels_val)))",
+           "predictions = np.argmax(X @ W + b, axis=1)\n        history[\"val_accuracy\"].append(float(np.mean(predictions == labels)))"),
+    Mutant("the epoch's loss recorded as its last batch's", "train_softmax_regression",
+           "history[\"train_loss\"].append(float(np.mean(batch_losses)))", "history[\"train_loss\"].append(float(batch_losses[-1]))"),
+    Mutant("only full batches, examples drawn with replacement", "train_softmax_regression",
+           "batch = order[start:start + batch_size]", "batch = rng.integers(0, X.shape[0], size=min(batch_size, X.shape[0] - start))"),
+    Mutant("softmax normalised by the sum over all entries", "softmax",
+           "exp / np.sum(exp, axis=1, keepdims=True)", "exp / np.sum(exp)"),
+    Mutant("softmax modifies its input in place", "softmax",
+           "shifted = logits - np.max(logits, axis=1, keepdims=True)", "logits -= np.max(logits, axis=1, keepdims=True)\n    shifted = logits"),
+    Mutant("cross-entropy picks the labels' column for every row: logits[:, labels]", "softmax_cross_entropy",
+           "loss = np.mean(log_sum_exp - shifted[rows, labels])", "loss = np.mean(log_sum_exp - shifted[:, labels])"),
+    Mutant("L2 gradient with the factor 2 of reg * W**2", "softmax_regression_loss",
+           "dW = X.T @ dlogits + reg * W", "dW = X.T @ dlogits + 2 * reg * W"),
+    Mutant("MSE gradient with the sign flipped", "mse_loss",
+           "dpred = 2.0 * diff / diff.size", "dpred = -2.0 * diff / diff.size"),
+    Mutant("numerical gradient with the difference not divided by 2", "numerical_gradient",
+           "grad[index] = (f_plus - f_minus) / (2 * h)", "grad[index] = (f_plus - f_minus) / h"),
+]
+
+# Correct rewrites that must keep full marks: other stable formulations a student may well write.
+ALTERNATIVES = [
+    Mutant("cross-entropy with the textbook log-sum-exp, max added back", "softmax_cross_entropy",
+           "    shifted = logits - np.max(logits, axis=1, keepdims=True)\n"
+           "    log_sum_exp = np.log(np.sum(np.exp(shifted), axis=1))\n"
+           "    loss = np.mean(log_sum_exp - shifted[rows, labels])\n",
+           "    top = np.max(logits, axis=1)\n"
+           "    log_sum_exp = top + np.log(np.sum(np.exp(logits - top[:, None]), axis=1))\n"
+           "    loss = np.mean(log_sum_exp - logits[rows, labels])\n"),
+    Mutant("sigmoid branch taken with > instead of >= (equal at 0)", "sigmoid",
+           "np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))", "np.where(z > 0, 1.0 / (1.0 + e), e / (1.0 + e))"),
+    Mutant("softmax with np.exp(x - logsumexp) from scipy's formula, written out", "softmax",
+           "exp = np.exp(shifted)\n    return exp / np.sum(exp, axis=1, keepdims=True)",
+           "return np.exp(shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True)))"),
+    Mutant("batches taken with np.take", "train_softmax_regression",
+           "loss, dW, db = softmax_regression_loss(W, b, X[batch], labels[batch], reg)",
+           "X_batch, labels_batch = np.take(X, batch, axis=0), np.take(labels, batch)\n            loss, dW, db = softmax_regression_loss(W, b, X_batch, labels_batch, reg)"),
 ]

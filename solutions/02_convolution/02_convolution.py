@@ -55,6 +55,15 @@ print("fast mode" if FAST else "full mode")
 
 # %%
 REFERENCE = checks.load_fixture("02_convolution")
+# Axis names for the test messages ("wrong only at i = 0"), by the array's rank: 4 for the 2D layers.
+AXES = {"out": {4: ("n", "i", "j", "k"), 3: ("n", "t", "k")}, "dx": {4: ("n", "row", "col", "c"), 3: ("n", "t", "c")},
+        "dw": {4: ("p", "q", "c", "k"), 3: ("p", "c", "k")}, "db": {4: ("k",), 3: ("k",)}}
+
+
+def describe_case(x, w, stride, pad):
+    """A test case as the messages show it; N and the window size also name factors ("times N")."""
+    return {"N": x.shape[0], "x": x.shape, "w": w.shape, "stride": stride, "pad": pad,
+            "window size": int(np.prod(w.shape[:-2]))}
 
 # %% [markdown]
 # ## 1. What a convolution layer computes
@@ -202,14 +211,15 @@ def conv2d_forward_naive(x, w, b, stride=1, pad=0):
 case = REFERENCE["conv2d_forward"]
 x, w, b = case.inputs["x"], case.inputs["w"], case.inputs["b"]
 stride, pad = int(case.inputs["stride"]), int(case.inputs["pad"])
+conv_case = describe_case(x, w, stride, pad)
 out, cache = conv2d_forward_naive(x, w, b, stride, pad)
 checks.assert_shape(out, case.outputs["out"].shape, f"out for x {x.shape}, w {w.shape}, stride {stride}, pad {pad}")
-checks.assert_close(out, case.outputs["out"], "out", common_bugs={
+checks.assert_close(out, case.outputs["out"], "out", case=conv_case, axes=AXES["out"][x.ndim], dtype=np.float64, common_bugs={
     "the kernel is flipped: that is the convolution of signal processing; the layer computes a cross-correlation":
         case.outputs["out_flipped_kernel"],
     "the bias b[k] is not added": case.outputs["out"] - b,
 })
-checks.assert_close(out, keras_conv(x, w, b, stride, pad), "out against keras.layers.Conv2D")
+checks.assert_close(out, keras_conv(x, w, b, stride, pad), "out against keras.layers.Conv2D", case=conv_case, axes=AXES["out"][x.ndim])
 print("conv2d_forward_naive: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(2)
@@ -337,18 +347,19 @@ def conv2d_backward_naive(dout, cache):
 case = REFERENCE["conv2d_forward"]
 x, w, b, dout = case.inputs["x"], case.inputs["w"], case.inputs["b"], case.inputs["dout"]
 stride, pad = int(case.inputs["stride"]), int(case.inputs["pad"])
+conv_case = describe_case(x, w, stride, pad)
 dx, dw, db = conv2d_backward_naive(dout, (x, w, b, stride, pad))
 checks.assert_shape(dx, x.shape, "dx")
 checks.assert_shape(dw, w.shape, "dw")
 checks.assert_shape(db, b.shape, "db (the bias gradient sums over the batch AND all positions)")
-checks.assert_close(dx, case.outputs["dx"], "dx", common_bugs={
+checks.assert_close(dx, case.outputs["dx"], "dx", case=conv_case, axes=AXES["dx"][x.ndim], common_bugs={
     "dx uses the flipped kernel: in loop form no flip is needed": case.outputs["dx_flipped_kernel"]})
-checks.assert_close(dw, case.outputs["dw"], "dw")
-checks.assert_close(db, case.outputs["db"], "db")
+checks.assert_close(dw, case.outputs["dw"], "dw", case=conv_case, axes=AXES["dw"][x.ndim])
+checks.assert_close(db, case.outputs["db"], "db", case=conv_case, axes=AXES["db"][x.ndim])
 forward = lambda x_, w_, b_: conv2d_forward_naive(x_, w_, b_, stride, pad)[0]
-checks.assert_gradient(dx, numerical_gradient_array(lambda x_: forward(x_, w, b), x.copy(), dout), "dx against a numerical gradient")
-checks.assert_gradient(dw, numerical_gradient_array(lambda w_: forward(x, w_, b), w.copy(), dout), "dw against a numerical gradient")
-checks.assert_gradient(db, numerical_gradient_array(lambda b_: forward(x, w, b_), b.copy(), dout), "db against a numerical gradient")
+checks.assert_gradient(dx, numerical_gradient_array(lambda x_: forward(x_, w, b), x.copy(), dout), "dx against a numerical gradient", case=conv_case)
+checks.assert_gradient(dw, numerical_gradient_array(lambda w_: forward(x, w_, b), w.copy(), dout), "dw against a numerical gradient", case=conv_case)
+checks.assert_gradient(db, numerical_gradient_array(lambda b_: forward(x, w, b_), b.copy(), dout), "db against a numerical gradient", case=conv_case)
 print("conv2d_backward_naive: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 def reference_conv(x_, w_, b_, stride, pad):  # every window at once, independent of the student's forward
@@ -538,13 +549,14 @@ def conv2d_forward(x, w, b, stride=1, pad=0):
 case = REFERENCE["conv2d_forward"]
 x, w, b = case.inputs["x"], case.inputs["w"], case.inputs["b"]
 stride, pad = int(case.inputs["stride"]), int(case.inputs["pad"])
+conv_case = describe_case(x, w, stride, pad)
 out, cache = conv2d_forward(x, w, b, stride, pad)
 checks.assert_shape(out, case.outputs["out"].shape, f"out for x {x.shape}, w {w.shape}, stride {stride}, pad {pad}")
-checks.assert_close(out, case.outputs["out"], "out", common_bugs={
+checks.assert_close(out, case.outputs["out"], "out", case=conv_case, axes=AXES["out"][x.ndim], dtype=np.float64, common_bugs={
     "w is flattened in the order (c, p, q): w.reshape(kh * kw * C, K) needs no transpose with these layouts":
         case.outputs["out_kernel_channels_first"],
     "the bias b is not added": case.outputs["out"] - b})
-checks.assert_close(out, keras_conv(x, w, b, stride, pad), "out against keras.layers.Conv2D")
+checks.assert_close(out, keras_conv(x, w, b, stride, pad), "out against keras.layers.Conv2D", case=conv_case, axes=AXES["out"][x.ndim])
 print("conv2d_forward: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(6)
@@ -585,18 +597,19 @@ def conv2d_backward(dout, cache):
 case = REFERENCE["conv2d_forward"]
 x, w, b, dout = case.inputs["x"], case.inputs["w"], case.inputs["b"], case.inputs["dout"]
 stride, pad = int(case.inputs["stride"]), int(case.inputs["pad"])
+conv_case = describe_case(x, w, stride, pad)
 _, cache = conv2d_forward(x, w, b, stride, pad)
 dx, dw, db = conv2d_backward(dout, cache)
 checks.assert_shape(dx, x.shape, "dx")
 checks.assert_shape(dw, w.shape, "dw")
 checks.assert_shape(db, b.shape, "db")
-checks.assert_close(dx, case.outputs["dx"], "dx")
-checks.assert_close(dw, case.outputs["dw"], "dw")
-checks.assert_close(db, case.outputs["db"], "db", common_bugs={
+checks.assert_close(dx, case.outputs["dx"], "dx", case=conv_case, axes=AXES["dx"][x.ndim])
+checks.assert_close(dw, case.outputs["dw"], "dw", case=conv_case, axes=AXES["dw"][x.ndim])
+checks.assert_close(db, case.outputs["db"], "db", case=conv_case, axes=AXES["db"][x.ndim], common_bugs={
     "db is averaged over the positions; the bias is used at every position, so sum": case.outputs["db"] / (dout.size // dout.shape[-1])})
 forward = lambda x_, w_, b_: conv2d_forward(x_, w_, b_, stride, pad)[0]
-checks.assert_gradient(dx, numerical_gradient_array(lambda x_: forward(x_, w, b), x.copy(), dout), "dx against a numerical gradient")
-checks.assert_gradient(dw, numerical_gradient_array(lambda w_: forward(x, w_, b), w.copy(), dout), "dw against a numerical gradient")
+checks.assert_gradient(dx, numerical_gradient_array(lambda x_: forward(x_, w, b), x.copy(), dout), "dx against a numerical gradient", case=conv_case)
+checks.assert_gradient(dw, numerical_gradient_array(lambda w_: forward(x, w_, b), w.copy(), dout), "dw against a numerical gradient", case=conv_case)
 print("conv2d_backward: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 # Defined again here, not shared with the cell of conv2d_backward_naive: when that cell fails before its
@@ -760,10 +773,11 @@ def conv1d_forward(x, w, b, stride=1, pad=0):
 case = REFERENCE["conv1d_forward"]
 x, w, b = case.inputs["x"], case.inputs["w"], case.inputs["b"]
 stride, pad = int(case.inputs["stride"]), int(case.inputs["pad"])
+conv_case = describe_case(x, w, stride, pad)
 out, cache = conv1d_forward(x, w, b, stride, pad)
 checks.assert_shape(out, case.outputs["out"].shape, f"out for x {x.shape}, w {w.shape}, stride {stride}, pad {pad}")
-checks.assert_close(out, case.outputs["out"], "out")
-checks.assert_close(out, keras_conv(x, w, b, stride, pad), "out against keras.layers.Conv1D")
+checks.assert_close(out, case.outputs["out"], "out", case=conv_case, axes=AXES["out"][x.ndim], dtype=np.float64)
+checks.assert_close(out, keras_conv(x, w, b, stride, pad), "out against keras.layers.Conv1D", case=conv_case, axes=AXES["out"][x.ndim])
 print("conv1d_forward: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(8)
@@ -795,16 +809,17 @@ def conv1d_backward(dout, cache):
 case = REFERENCE["conv1d_forward"]
 x, w, b, dout = case.inputs["x"], case.inputs["w"], case.inputs["b"], case.inputs["dout"]
 stride, pad = int(case.inputs["stride"]), int(case.inputs["pad"])
+conv_case = describe_case(x, w, stride, pad)
 dx, dw, db = conv1d_backward(dout, conv1d_forward(x, w, b, stride, pad)[1])
 checks.assert_shape(dx, x.shape, "dx")
 checks.assert_shape(dw, w.shape, "dw")
 checks.assert_shape(db, b.shape, "db")
-checks.assert_close(dx, case.outputs["dx"], "dx")
-checks.assert_close(dw, case.outputs["dw"], "dw")
-checks.assert_close(db, case.outputs["db"], "db")
+checks.assert_close(dx, case.outputs["dx"], "dx", case=conv_case, axes=AXES["dx"][x.ndim])
+checks.assert_close(dw, case.outputs["dw"], "dw", case=conv_case, axes=AXES["dw"][x.ndim])
+checks.assert_close(db, case.outputs["db"], "db", case=conv_case, axes=AXES["db"][x.ndim])
 forward = lambda x_, w_, b_: conv1d_forward(x_, w_, b_, stride, pad)[0]
-checks.assert_gradient(dx, numerical_gradient_array(lambda x_: forward(x_, w, b), x.copy(), dout), "dx against a numerical gradient")
-checks.assert_gradient(dw, numerical_gradient_array(lambda w_: forward(x, w_, b), w.copy(), dout), "dw against a numerical gradient")
+checks.assert_gradient(dx, numerical_gradient_array(lambda x_: forward(x_, w, b), x.copy(), dout), "dx against a numerical gradient", case=conv_case)
+checks.assert_gradient(dw, numerical_gradient_array(lambda w_: forward(x, w_, b), w.copy(), dout), "dw against a numerical gradient", case=conv_case)
 print("conv1d_backward: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 def reference_conv1d(x_, w_, b_, stride, pad):  # every window at once, independent of the student's forward

@@ -7,14 +7,15 @@ SEED = 202
 
 
 def cases(solution, rng):
-    # One convolution case for the 2D layers, naive and vectorized: stride 2, padding 1.
-    x, w, b = rng.normal(size=(2, 5, 5, 3)), rng.normal(size=(3, 3, 3, 4)), rng.normal(size=4)
+    # One convolution case for the 2D layers, naive and vectorized: stride 2, padding 1. Batch, height,
+    # width, channels, kernel height and width and filters all differ, so a slip between axes raises.
+    x, w, b = rng.normal(size=(2, 8, 7, 3)), rng.normal(size=(4, 5, 3, 6)), rng.normal(size=6)
     stride, pad = 2, 1
     out, cache = solution.conv2d_forward_naive(x, w, b, stride, pad)
     dout = rng.normal(size=out.shape)
     dx, dw, db = solution.conv2d_backward_naive(dout, cache)
     flipped = w[::-1, ::-1]
-    cols = solution.im2col(np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0))), 3, 3, stride)
+    cols = solution.im2col(np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0))), w.shape[0], w.shape[1], stride)
     kernel_channels_first = w.transpose(2, 0, 1, 3).reshape(-1, w.shape[3])
     yield ("conv2d_forward", {"x": x, "w": w, "b": b, "stride": np.int64(stride), "pad": np.int64(pad), "dout": dout},
            {"out": out, "dx": dx, "dw": dw, "db": db,
@@ -22,15 +23,15 @@ def cases(solution, rng):
             "dx_flipped_kernel": solution.conv2d_backward_naive(dout, (x, flipped, b, stride, pad))[0],
             "out_kernel_channels_first": (cols @ kernel_channels_first + b).reshape(out.shape)})
 
-    x_padded, kh, kw, stride = rng.normal(size=(2, 4, 5, 2)), 2, 3, 1
+    x_padded, kh, kw, stride = rng.normal(size=(3, 5, 7, 2)), 4, 6, 1
     windows = np.lib.stride_tricks.sliding_window_view(x_padded, (kh, kw), axis=(1, 2))[:, ::stride, ::stride]
     yield ("im2col", {"x_padded": x_padded, "kh": np.int64(kh), "kw": np.int64(kw), "stride": np.int64(stride)},
            {"cols": solution.im2col(x_padded, kh, kw, stride),
             "cols_channels_first": windows.reshape(-1, kh * kw * x_padded.shape[3])})
 
-    # Overlapping windows: 3 x 3 with stride 2.
-    shape, kh, kw, stride = (2, 5, 5, 2), 3, 3, 2
-    out_h = out_w = (shape[1] - kh) // stride + 1
+    # Overlapping windows: 5 x 4 with stride 2.
+    shape, kh, kw, stride = (2, 9, 8, 3), 5, 4, 2
+    out_h, out_w = (shape[1] - kh) // stride + 1, (shape[2] - kw) // stride + 1
     cols = rng.normal(size=(shape[0] * out_h * out_w, kh * kw * shape[3]))
     assigned = np.zeros(shape)
     windows = cols.reshape(shape[0], out_h, out_w, kh, kw, shape[3])

@@ -50,6 +50,11 @@ print("fast mode" if FAST else "full mode")
 # %%
 REFERENCE = checks.load_fixture("03_pooling")
 
+
+def describe_case(x, pool_size, stride):
+    """A pooling test case as the messages show it; N and the window size also name factors ("times N")."""
+    return {"N": x.shape[0], "x": x.shape, "pool_size": pool_size, "stride": stride, "window size": pool_size ** 2}
+
 # %% [markdown]
 # ## 1. Max pooling
 #
@@ -131,9 +136,10 @@ def max_pool_forward(x, pool_size=2, stride=2):
 # %% nbgrader={"grade": true, "grade_id": "test_max_pool_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 case = REFERENCE["pooling"]
 x, pool_size, stride = case.inputs["x"], int(case.inputs["pool_size"]), int(case.inputs["stride"])
+pool_case = describe_case(x, pool_size, stride)
 out, cache = max_pool_forward(x, pool_size, stride)
 checks.assert_shape(out, case.outputs["max_out"].shape, f"max_pool_forward(x of shape {x.shape}, pool_size={pool_size}, stride={stride})")
-checks.assert_close(out, case.outputs["max_out"], "max pooling of x")
+checks.assert_close(out, case.outputs["max_out"], "max pooling of x", case=pool_case, axes=("n", "i", "j", "c"), dtype=np.float64)
 print("max_pool_forward: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(1)
@@ -179,13 +185,14 @@ def max_pool_backward(dout, cache):
 # %% nbgrader={"grade": true, "grade_id": "test_max_pool_backward", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 case = REFERENCE["pooling"]
 x, pool_size, stride, dout = case.inputs["x"], int(case.inputs["pool_size"]), int(case.inputs["stride"]), case.inputs["dout"]
+pool_case = describe_case(x, pool_size, stride)
 dx = max_pool_backward(dout, (x, pool_size, stride))
 checks.assert_shape(dx, x.shape, "dx")
-checks.assert_close(dx, case.outputs["max_dx"], f"dx of max pooling with pool_size={pool_size}, stride={stride} (overlapping windows)", common_bugs={
+checks.assert_close(dx, case.outputs["max_dx"], "dx of max pooling (overlapping windows)", case=pool_case, axes=("n", "row", "col", "c"), common_bugs={
     "the gradient goes to every element of the window; only the maximum gets it": case.outputs["max_dx_every_element"],
     "overlapping windows overwrite each other's gradient: add with +=, do not assign": case.outputs["max_dx_assigned"]})
 checks.assert_gradient(dx, numerical_gradient_array(lambda x_: max_pool_forward(x_, pool_size, stride)[0], x.copy(), dout),
-                       "dx against a numerical gradient")
+                       "dx against a numerical gradient", case=pool_case)
 # Ties: every 2 x 2 window of an all-ones image is a four-way tie; each sends its gradient to its first (top-left) element.
 ones = np.ones((1, 3, 3, 1))
 dout_ties = np.array([1.0, 2.0, 3.0, 4.0]).reshape(1, 2, 2, 1)
@@ -248,9 +255,10 @@ def avg_pool_forward(x, pool_size=2, stride=2):
 # %% nbgrader={"grade": true, "grade_id": "test_avg_pool_forward", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 case = REFERENCE["pooling"]
 x, pool_size, stride = case.inputs["x"], int(case.inputs["pool_size"]), int(case.inputs["stride"])
+pool_case = describe_case(x, pool_size, stride)
 out, cache = avg_pool_forward(x, pool_size, stride)
 checks.assert_shape(out, case.outputs["avg_out"].shape, f"avg_pool_forward(x of shape {x.shape}, pool_size={pool_size}, stride={stride})")
-checks.assert_close(out, case.outputs["avg_out"], "average pooling of x", common_bugs={
+checks.assert_close(out, case.outputs["avg_out"], "average pooling of x", case=pool_case, axes=("n", "i", "j", "c"), dtype=np.float64, common_bugs={
     "the window is summed, not averaged": case.outputs["avg_out"] * pool_size ** 2})
 print("avg_pool_forward: all visible tests passed")
 ### BEGIN HIDDEN TESTS
@@ -285,12 +293,13 @@ def avg_pool_backward(dout, cache):
 # %% nbgrader={"grade": true, "grade_id": "test_avg_pool_backward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 case = REFERENCE["pooling"]
 x, pool_size, stride, dout = case.inputs["x"], int(case.inputs["pool_size"]), int(case.inputs["stride"]), case.inputs["dout"]
+pool_case = describe_case(x, pool_size, stride)
 dx = avg_pool_backward(dout, (x.shape, pool_size, stride))
 checks.assert_shape(dx, x.shape, "dx")
-checks.assert_close(dx, case.outputs["avg_dx"], f"dx of average pooling with pool_size={pool_size}, stride={stride}", common_bugs={
+checks.assert_close(dx, case.outputs["avg_dx"], "dx of average pooling", case=pool_case, axes=("n", "row", "col", "c"), common_bugs={
     "the gradient is not divided by the window's size k**2": case.outputs["avg_dx"] * pool_size ** 2})
 checks.assert_gradient(dx, numerical_gradient_array(lambda x_: avg_pool_forward(x_, pool_size, stride)[0], x.copy(), dout),
-                       "dx against a numerical gradient")
+                       "dx against a numerical gradient", case=pool_case)
 print("avg_pool_backward: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(4)
@@ -745,6 +754,28 @@ checks.assert_true(history["train_loss"][-1] < 0.5 * history["train_loss"][0],
                    f"{history['train_loss'][-1]:.3f}. Do you step against the gradient, and shuffle the sequences and labels together?")
 checks.assert_true(history["val_accuracy"][-1] >= 0.9,
                    f"validation accuracy on the word-order task should reach 0.9, it is {history['val_accuracy'][-1]:.3f}")
+# What the loop feeds textcnn_loss, watched from outside: every example once per epoch, in batches of
+# batch_size (the last one smaller), in a new order each epoch, and the epoch's mean batch loss recorded.
+batches_seen, ids_of_row = [], {tuple(row): i for i, row in enumerate(toy_ids[:45])}
+def watched_loss(params, token_ids, labels=None, _loss=textcnn_loss):
+    if labels is None:  # a prediction (textcnn_predict), not a training step
+        return _loss(params, token_ids)
+    loss, grads = _loss(params, token_ids, labels)
+    rows = [ids_of_row.get(tuple(row), -1) for row in token_ids]
+    checks.assert_true(bool(np.all(toy_labels[rows] == labels)),
+                       "textcnn_loss was given labels that do not belong to its sequences: index both with the same batch")
+    batches_seen.append((rows, loss))
+    return loss, grads
+textcnn_loss, unwatched_loss = watched_loss, textcnn_loss
+try:
+    # validation labels unlike the training data's, so that the validation accuracy can only come from them
+    trained, history = train_textcnn(initial, toy_ids[:45], toy_labels[:45], toy_val_ids, 1 - toy_val_labels, epochs=2,
+                                     batch_size=20)
+finally:
+    textcnn_loss = unwatched_loss
+checks.assert_epochs(batches_seen, examples=45, batch_size=20, epochs=2, train_loss=history["train_loss"], what="train_textcnn")
+checks.assert_close(history["val_accuracy"][-1], np.mean(textcnn_predict(trained, toy_val_ids) == 1 - toy_val_labels),
+                    'history["val_accuracy"] of the last epoch (the trained model on val_token_ids and val_labels, after the epoch)')
 print("train_textcnn: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 run_1 = train_textcnn(initial, toy_ids, toy_labels, toy_val_ids, toy_val_labels, epochs=2, batch_size=20, seed=3)[0]

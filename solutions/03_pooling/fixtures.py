@@ -23,8 +23,8 @@ def _route_to_windows(x_shape, pool_size, stride, dout, window_gradient, accumul
 
 
 def cases(solution, rng):
-    # Overlapping windows: 3 x 3 with stride 2.
-    x, pool_size, stride = rng.normal(size=(2, 5, 5, 3)), 3, 2
+    # Overlapping windows: 3 x 3 with stride 2; batch, height, width and channels all differ.
+    x, pool_size, stride = rng.normal(size=(2, 9, 7, 4)), 3, 2
     max_out, max_cache = solution.max_pool_forward(x, pool_size, stride)
     avg_out, avg_cache = solution.avg_pool_forward(x, pool_size, stride)
     dout = rng.normal(size=max_out.shape)

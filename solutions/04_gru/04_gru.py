@@ -59,7 +59,9 @@ REFERENCE = checks.load_fixture("04_gru")
 # \tanh(a/2)\bigr)$: the same function (multiply numerator and denominator of $1/(1+e^{-a})$ by
 # $e^{a/2}$), never overflows, and costs one `tanh`, which matters when it runs for every gate of every
 # step. And `check_gradients`, which the test cells use to compare each of your gradients with centered
-# differences computed by `emolib.gradcheck` (lesson 01's checker); use it in your own experiments too.
+# differences computed by `emolib.gradcheck` (lesson 01's checker), the bias first and dx last, and a
+# gated layer's kernels gate by gate; use it in your own experiments too. (`compare_gradients` does the
+# same against the reference's gradients.)
 
 # %% tags=["setup"] nbgrader={"grade": false, "grade_id": "provided_sigmoid", "locked": true, "schema_version": 3, "solution": false}
 def sigmoid(a):
@@ -68,21 +70,56 @@ def sigmoid(a):
 
 
 # %% nbgrader={"grade": false, "grade_id": "provided_check_gradients", "locked": true, "schema_version": 3, "solution": false}
-def check_gradients(loss, arguments, analytic_gradients, what):
+GATED = ("kernel", "recurrent_kernel", "bias")  # the parameters whose columns are blocks, one per gate
+
+
+def check_gradients(loss, arguments, analytic_gradients, what, gates=None):
     """Compare analytic gradients with centered differences of a scalar loss.
 
+    The parameters are checked before the inputs, from the last argument to the first: the bias, whose
+    gradient mixes the least, first, and dx, which depends on everything, last. With ``gates``, each
+    gate's column block of the kernels and the bias is checked on its own, and a failure names it.
+
     Args:
-        loss: callable; loss(**arguments) returns a float.
+        loss: callable; loss(**arguments) returns a float (a sum, not a mean over the batch).
         arguments: dict {name: float64 array}, the inputs to differentiate with respect to, in order.
         analytic_gradients: sequence of arrays, one per entry of `arguments`, in the same order.
         what: how to name the check in a failure message.
+        gates: names of the gates in the order of the kernels' column blocks, e.g. ("z", "r", "h").
     """
     checks.assert_true(len(analytic_gradients) == len(arguments),
                        f"expected {len(arguments)} gradients ({', '.join('d' + name for name in arguments)}), "
                        f"got {len(analytic_gradients)}")
-    for (name, value), analytic in zip(arguments.items(), analytic_gradients):
+    for (name, value), analytic in reversed(list(zip(arguments.items(), analytic_gradients))):
         numeric = numerical_gradient(lambda nudged: loss(**{**arguments, name: nudged}), value.copy())
-        checks.assert_gradient(analytic, numeric, f"d{name} {what}")
+        checks.assert_gradient(analytic, numeric, f"d{name} {what}", blocks=gates if name in GATED else None)
+
+
+def compare_gradients(grads, arguments, reference, what, gates=None, common_bugs=None, axes=None, regions=None,
+                      first=()):
+    """Compare a backward pass's gradients with the reference's, in check_gradients' order.
+
+    Args:
+        grads: the gradients returned, one per entry of `arguments`, in the same order.
+        arguments: dict {name: array} of what was differentiated; d<name> must have its shape.
+        reference: dict {"d" + name: the reference gradient}.
+        what: the test case, for the messages.
+        gates, axes, regions: as for emolib.checks.assert_close, gates for the GATED parameters only;
+            axes and regions are {name: ...} for the gradients they describe.
+        common_bugs: {name: {description: the value a known bug gives}}.
+        first: names to compare before the others (over a sequence, dx tells best where in time a
+            gradient goes wrong).
+    """
+    checks.assert_true(len(grads) == len(arguments),
+                       f"expected {len(arguments)} gradients ({', '.join('d' + name for name in arguments)}), "
+                       f"got {len(grads)}")
+    for (name, value), grad in zip(arguments.items(), grads):
+        checks.assert_shape(grad, value.shape, f"d{name} {what}")
+    order = sorted(reversed(list(zip(arguments, grads))), key=lambda pair: pair[0] not in first)
+    for name, grad in order:
+        checks.assert_close(grad, reference[f"d{name}"], f"d{name} {what}", common_bugs=(common_bugs or {}).get(name),
+                            blocks=gates if name in GATED else None, axes=(axes or {}).get(name),
+                            regions=(regions or {}).get(name))
 
 
 # %% [markdown]
@@ -141,8 +178,7 @@ def rnn_step_forward(x, h_prev, kernel, recurrent_kernel, bias):
 case = REFERENCE["rnn_step"]
 x, h_prev, kernel, recurrent_kernel, bias = (case.inputs[name] for name in ("x", "h_prev", "kernel", "recurrent_kernel", "bias"))
 h, cache = rnn_step_forward(x, h_prev, kernel, recurrent_kernel, bias)
-checks.assert_shape(h, h_prev.shape, "h")
-checks.assert_close(h, case.outputs["h"], "h", common_bugs={
+checks.assert_close(h, case.outputs["h"], "h", dtype=np.float64, common_bugs={
     "the recurrent product uses recurrent_kernel.T; it is h_prev @ recurrent_kernel": np.tanh(x @ kernel + h_prev @ recurrent_kernel.T + bias),
     "the tanh is missing": x @ kernel + h_prev @ recurrent_kernel + bias,
 })
@@ -187,19 +223,12 @@ case = REFERENCE["rnn_step"]
 arguments = {name: case.inputs[name] for name in ("x", "h_prev", "kernel", "recurrent_kernel", "bias")}
 dh, h = case.inputs["dh"], case.outputs["h"]
 grads = rnn_step_backward(dh, rnn_step_forward(**arguments)[1])
-checks.assert_true(len(grads) == 5, "rnn_step_backward must return five gradients (dx, dh_prev, dkernel, drecurrent_kernel, dbias)")
-for (name, value), grad in zip(arguments.items(), grads):
-    checks.assert_shape(grad, value.shape, f"d{name}")
-checks.assert_close(grads[0], case.outputs["dx"], "dx", common_bugs={
-    "the tanh derivative is written 1 - h; it is 1 - h**2": (dh * (1 - h)) @ arguments["kernel"].T,
-})
-checks.assert_close(grads[1], case.outputs["dh_prev"], "dh_prev", common_bugs={
-    "dh_prev multiplies by recurrent_kernel where its transpose belongs": (dh * (1 - h ** 2)) @ arguments["recurrent_kernel"],
-})
-checks.assert_close(grads[2], case.outputs["dkernel"], "dkernel")
-checks.assert_close(grads[3], case.outputs["drecurrent_kernel"], "drecurrent_kernel")
-checks.assert_close(grads[4], case.outputs["dbias"], "dbias", common_bugs={
-    "dbias averages over the batch; every row adds the bias, so sum": case.outputs["dbias"] / len(dh),
+n, d = arguments["x"].shape
+compare_gradients(grads, arguments, case.outputs, f"(N={n}, D={d}, H={h.shape[1]})", common_bugs={
+    "bias": {"the tanh derivative is written 1 - h; it is 1 - h**2": np.sum(dh * (1 - h), axis=0),
+             "dbias averages over the batch; every row adds the bias, so sum": case.outputs["dbias"] / len(dh)},
+    "h_prev": {"dh_prev multiplies by recurrent_kernel where its transpose belongs":
+                   (dh * (1 - h ** 2)) @ arguments["recurrent_kernel"]},
 })
 check_gradients(lambda **a: np.sum(rnn_step_forward(**a)[0] * dh), arguments, grads, "of one RNN step")
 print("rnn_step_backward: all visible tests passed")
@@ -268,8 +297,8 @@ def rnn_forward(x, h0, kernel, recurrent_kernel, bias):
 case = REFERENCE["rnn_sequence"]
 x, h0, kernel, recurrent_kernel, bias = (case.inputs[name] for name in ("x", "h0", "kernel", "recurrent_kernel", "bias"))
 h_all, cache = rnn_forward(x, h0, kernel, recurrent_kernel, bias)
-checks.assert_shape(h_all, (x.shape[0], x.shape[1], h0.shape[1]), "h_all")
-checks.assert_close(h_all, case.outputs["h_all"], "h_all", common_bugs={
+checks.assert_shape(h_all, (x.shape[0], x.shape[1], h0.shape[1]), "h_all", dtype=np.float64)
+checks.assert_close(h_all, case.outputs["h_all"], "h_all", axes=("n", "t", "h"), common_bugs={
     "every step starts from h0 instead of the previous state": np.tanh(x @ kernel + (h0 @ recurrent_kernel)[:, None] + bias),
 })
 print("rnn_forward: all visible tests passed")
@@ -320,12 +349,14 @@ case = REFERENCE["rnn_sequence"]
 arguments = {name: case.inputs[name] for name in ("x", "h0", "kernel", "recurrent_kernel", "bias")}
 dh_all = case.inputs["dh_all"]
 grads = rnn_backward(dh_all, rnn_forward(**arguments)[1])
-checks.assert_true(len(grads) == 5, "rnn_backward must return five gradients (dx, dh0, dkernel, drecurrent_kernel, dbias)")
-for (name, value), grad in zip(arguments.items(), grads):
-    checks.assert_shape(grad, value.shape, f"d{name}")
-for name, grad in zip(arguments, grads):
-    checks.assert_close(grad, case.outputs[f"d{name}"], f"d{name}")
-check_gradients(lambda **a: np.sum(rnn_forward(**a)[0] * dh_all), arguments, grads, "of an RNN over 4 steps")
+n, steps, d = arguments["x"].shape
+bptt_bugs = {"without_later": "the classic BPTT bug: each step gets only dh_all[:, t], not also step t+1's dh_prev",
+             "first_step_only": "the classic BPTT bug: the first step's gradient only, not the sum over the steps"}
+compare_gradients(grads, arguments, case.outputs, f"(N={n}, T={steps}, D={d}, H={dh_all.shape[2]})",
+                  common_bugs={name: {description: case.outputs[f"d{name}_{bug}"] for bug, description in bptt_bugs.items()}
+                               for name in arguments},
+                  axes={"x": ("n", "t", "d")})
+check_gradients(lambda **a: np.sum(rnn_forward(**a)[0] * dh_all), arguments, grads, f"of an RNN over {steps} steps")
 print("rnn_backward: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(44)
@@ -607,7 +638,7 @@ for case in (REFERENCE["gru_step_reset_after"], REFERENCE["gru_step_reset_before
     reset_after = bool(case.inputs["reset_after"])
     label = f"(reset_after={reset_after})"
     h, cache = gru_step_forward(x, h_prev, kernel, recurrent_kernel, bias, reset_after)
-    checks.assert_shape(h, h_prev.shape, f"h {label}")
+    checks.assert_shape(h, h_prev.shape, f"h {label}", dtype=np.float64)
     z, h_cand = case.outputs["z"], case.outputs["h_cand"]
     checks.assert_close(cache["z"], z, f'cache["z"], the update gate {label}', common_bugs={
         "the gates are swapped: the kernel's column blocks are in the order z, r, h": case.outputs["r"]})
@@ -687,15 +718,13 @@ for case in (REFERENCE["gru_step_reset_after"], REFERENCE["gru_step_reset_before
     reset_after, dh = bool(case.inputs["reset_after"]), case.inputs["dh"]
     label = f"(reset_after={reset_after})"
     grads = gru_step_backward(dh, gru_step_forward(**arguments, reset_after=reset_after)[1])
-    checks.assert_true(len(grads) == 5, "gru_step_backward must return five gradients (dx, dh_prev, dkernel, drecurrent_kernel, dbias)")
-    for (name, value), grad in zip(arguments.items(), grads):
-        checks.assert_shape(grad, value.shape, f"d{name} {label}")
+    n, d = arguments["x"].shape
+    label = f"(N={n}, D={d}, H={dh.shape[1]}, reset_after={reset_after})"
     bugs = {"h_prev": {"dh_prev has only the direct path dh * z: add the paths through the gates and the candidate":
                            dh * case.outputs["z"]}}
-    for name, grad in zip(arguments, grads):
-        checks.assert_close(grad, case.outputs[f"d{name}"], f"d{name} {label}", common_bugs=bugs.get(name))
+    compare_gradients(grads, arguments, case.outputs, label, gates=("z", "r", "h"), common_bugs=bugs)
     check_gradients(lambda **a: np.sum(gru_step_forward(**a, reset_after=reset_after)[0] * dh), arguments, grads,
-                    f"of one GRU step {label}")
+                    f"of one GRU step {label}", gates=("z", "r", "h"))
 print("gru_step_backward: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(47)
@@ -707,7 +736,7 @@ for n, d, units, reset_after in ((1, 2, 3, True), (3, 1, 2, False), (2, 4, 1, Tr
     dh = rng.normal(size=(n, units))
     grads = gru_step_backward(dh, gru_step_forward(**arguments, reset_after=reset_after)[1])
     check_gradients(lambda **a: np.sum(gru_step_forward(**a, reset_after=reset_after)[0] * dh), arguments, grads,
-                    f"of one GRU step, N={n}, D={d}, H={units}, reset_after={reset_after}")
+                    f"of one GRU step, N={n}, D={d}, H={units}, reset_after={reset_after}", gates=("z", "r", "h"))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -769,9 +798,11 @@ for case in (REFERENCE["gru_sequence_reset_after"], REFERENCE["gru_sequence_rese
     reset_after = bool(case.inputs["reset_after"])
     label = f"(reset_after={reset_after})"
     h_all, _ = gru_forward(x, h0, kernel, recurrent_kernel, bias, reset_after, mask)
-    checks.assert_shape(h_all, (x.shape[0], x.shape[1], h0.shape[1]), f"h_all {label}")
+    checks.assert_shape(h_all, (x.shape[0], x.shape[1], h0.shape[1]), f"h_all {label}", dtype=np.float64)
     checks.assert_close(h_all, case.outputs["h_all"], f"h_all with a mask {label}", common_bugs={
-        "the mask is ignored: padded steps must leave the state unchanged": case.outputs["h_all_unmasked"]})
+        "the mask is ignored: padded steps must leave the state unchanged": case.outputs["h_all_unmasked"]},
+        case=f"N={x.shape[0]}, T={x.shape[1]}, D={x.shape[2]}, H={h0.shape[1]}, mask {mask.astype(int).tolist()}",
+        axes=("n", "t", "h"), regions={"at the padded steps (mask 0) and after them": np.cumsum(~mask, axis=1)[:, :, None] > 0})
     # Independent check: keras.layers.GRU with the same weights, from h0 without the mask, and from zeros with
     # it (at leading padding Keras outputs zeros while it carries its state: from a zero state the two agree).
     for start, step_mask in ((h0, None), (np.zeros_like(h0), mask)):
@@ -848,15 +879,14 @@ def gru_backward(dh_all, cache):
 for case in (REFERENCE["gru_sequence_reset_after"], REFERENCE["gru_sequence_reset_before"]):
     arguments = {name: case.inputs[name] for name in ("x", "h0", "kernel", "recurrent_kernel", "bias")}
     reset_after, mask, dh_all = bool(case.inputs["reset_after"]), case.inputs["mask"], case.inputs["dh_all"]
-    label = f"(reset_after={reset_after}, with a mask)"
+    n, steps, d = arguments["x"].shape
+    label = f"(N={n}, T={steps}, D={d}, H={dh_all.shape[2]}, reset_after={reset_after}, mask {mask.astype(int).tolist()})"
     grads = gru_backward(dh_all, gru_forward(**arguments, reset_after=reset_after, mask=mask)[1])
-    checks.assert_true(len(grads) == 5, "gru_backward must return five gradients (dx, dh0, dkernel, drecurrent_kernel, dbias)")
-    for (name, value), grad in zip(arguments.items(), grads):
-        checks.assert_shape(grad, value.shape, f"d{name} {label}")
-    for name, grad in zip(arguments, grads):
-        checks.assert_close(grad, case.outputs[f"d{name}"], f"d{name} {label}")
+    compare_gradients(grads, arguments, case.outputs, label, gates=("z", "r", "h"), axes={"x": ("n", "t", "d")}, first=("x",),
+                      regions={"x": {"at the padded steps (mask 0)": ~mask[:, :, None],
+                                     "at the real steps (mask 1)": mask[:, :, None]}})
     check_gradients(lambda **a: np.sum(gru_forward(**a, reset_after=reset_after, mask=mask)[0] * dh_all), arguments, grads,
-                    f"of a GRU over {mask.shape[1]} steps {label}")
+                    f"of a GRU over {steps} steps {label}", gates=("z", "r", "h"))
 print("gru_backward: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(50)
@@ -871,7 +901,8 @@ for n, steps, d, units, reset_after, last_only in ((1, 1, 2, 2, True, False), (3
         dh_all[:, :-1] = 0.0
     grads = gru_backward(dh_all, gru_forward(**arguments, reset_after=reset_after, mask=mask)[1])
     check_gradients(lambda **a: np.sum(gru_forward(**a, reset_after=reset_after, mask=mask)[0] * dh_all), arguments, grads,
-                    f"of a GRU, N={n}, T={steps}, D={d}, H={units}, reset_after={reset_after}, mask {mask.astype(int).tolist()}")
+                    f"of a GRU, N={n}, T={steps}, D={d}, H={units}, reset_after={reset_after}, mask {mask.astype(int).tolist()}",
+                    gates=("z", "r", "h"))
     checks.assert_close(grads[0][~mask], np.zeros((np.sum(~mask), d)), "dx at masked steps")
 ### END HIDDEN TESTS
 
@@ -1022,15 +1053,17 @@ def lstm_step_forward(x, h_prev, c_prev, kernel, recurrent_kernel, bias):
 case = REFERENCE["lstm_step"]
 x, h_prev, c_prev, kernel, recurrent_kernel, bias = (case.inputs[name] for name in ("x", "h_prev", "c_prev", "kernel", "recurrent_kernel", "bias"))
 h, c, cache = lstm_step_forward(x, h_prev, c_prev, kernel, recurrent_kernel, bias)
-checks.assert_shape(h, h_prev.shape, "h")
-checks.assert_shape(c, c_prev.shape, "c")
-for gate in ("i", "f", "o"):
-    checks.assert_close(cache[gate], case.outputs[gate], f'cache["{gate}"]')
-o = case.outputs["o"]
-checks.assert_close(cache["g"], case.outputs["g"], 'cache["g"], the candidate', common_bugs={
-    "the candidate is read from the output gate's columns: Keras' order is i, f, c (the candidate), o": np.tanh(np.log(o / (1 - o))),
-})
-checks.assert_close(c, case.outputs["c"], "c")
+checks.assert_shape(h, h_prev.shape, "h", dtype=np.float64)
+checks.assert_shape(c, c_prev.shape, "c", dtype=np.float64)
+o, g = case.outputs["o"], case.outputs["g"]
+gate_order = "the candidate and the output gate are read from each other's columns: Keras' order is i, f, c (the candidate), o"
+checks.assert_close(cache["i"], case.outputs["i"], 'cache["i"], the input gate')
+checks.assert_close(cache["f"], case.outputs["f"], 'cache["f"], the forget gate')
+checks.assert_close(cache["g"], g, 'cache["g"], the candidate', common_bugs={gate_order: np.tanh(np.log(o / (1 - o)))})
+checks.assert_close(cache["o"], o, 'cache["o"], the output gate', common_bugs={gate_order: 1 / (1 + np.exp(-np.arctanh(g)))})
+i, f = case.outputs["i"], case.outputs["f"]
+checks.assert_close(c, case.outputs["c"], "c", common_bugs={
+    "the input and forget gates are swapped: c = f * c_prev + i * g": i * c_prev + f * g})
 checks.assert_close(h, case.outputs["h"], "h", common_bugs={"h = o * c: the tanh of the cell is missing": case.outputs["o"] * case.outputs["c"]})
 # Independent check: keras.layers.LSTM with the same weights, one step from (h_prev, c_prev).
 _, (keras_h, keras_c) = keras_recurrent(keras.layers.LSTM, x[:, None], [h_prev, c_prev], [kernel, recurrent_kernel, bias])
@@ -1107,7 +1140,8 @@ grads = lstm_step_backward(dh, dc, lstm_step_forward(**arguments)[2])
 checks.assert_true(len(grads) == 6, "lstm_step_backward must return six gradients (dx, dh_prev, dc_prev, dkernel, drecurrent_kernel, dbias)")
 for (name, value), grad in zip(arguments.items(), grads):
     checks.assert_shape(grad, value.shape, f"d{name}")
-check_gradients(lstm_step_loss, arguments, grads, "of one LSTM step")
+check_gradients(lstm_step_loss, arguments, grads, f"of one LSTM step (N={dh.shape[0]}, D={arguments['x'].shape[1]}, H={dh.shape[1]})",
+                gates=("i", "f", "c", "o"))
 print("lstm_step_backward: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(52)
@@ -1117,7 +1151,7 @@ for n, d, units in ((1, 2, 3), (3, 1, 2)):
                  "bias": rng.normal(scale=0.5, size=4 * units)}
     dh, dc = rng.normal(size=(n, units)), rng.normal(size=(n, units))
     grads = lstm_step_backward(dh, dc, lstm_step_forward(**arguments)[2])
-    check_gradients(lstm_step_loss, arguments, grads, f"of one LSTM step, N={n}, D={d}, H={units}")
+    check_gradients(lstm_step_loss, arguments, grads, f"of one LSTM step, N={n}, D={d}, H={units}", gates=("i", "f", "c", "o"))
 ### END HIDDEN TESTS
 
 # %% [markdown]

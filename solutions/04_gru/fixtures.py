@@ -14,6 +14,21 @@ def weights(rng, d, units, gates, bias_shape):
             "bias": rng.normal(scale=0.5, size=bias_shape)}
 
 
+def classic_bptt_bugs(solution, dh_all, cache, names):
+    """What the two classic BPTT bugs give, named "<gradient>_without_later" and "<gradient>_first_step_only":
+    each step's backward fed dh_all[:, t] alone, and the parameters' gradients of the first step only."""
+    steps = [solution.rnn_step_backward(dh_all[:, t], cache[t]) for t in range(len(cache))]
+    without_later = (np.stack([step[0] for step in steps], axis=1), steps[0][1], *(sum(step[k] for step in steps) for k in (2, 3, 4)))
+    correct = solution.rnn_backward(dh_all, cache)
+    dh_later = correct[1] * 0.0
+    for t in reversed(range(len(cache))):
+        first = solution.rnn_step_backward(dh_all[:, t] + dh_later, cache[t])
+        dh_later = first[1]
+    first_step_only = (*correct[:2], *first[2:])
+    return {**{f"{name}_without_later": value for name, value in zip(names, without_later)},
+            **{f"{name}_first_step_only": value for name, value in zip(names, first_step_only)}}
+
+
 def cases(solution, rng):
     n, d, units = 3, 4, 5
     inputs = {"x": rng.normal(size=(n, d)), "h_prev": rng.normal(size=(n, units)), **weights(rng, d, units, 1, units)}
@@ -22,15 +37,17 @@ def cases(solution, rng):
     grads = solution.rnn_step_backward(dh, cache)
     yield "rnn_step", {**inputs, "dh": dh}, {"h": h, **dict(zip(("dx", "dh_prev", "dkernel", "drecurrent_kernel", "dbias"), grads))}
 
-    n, steps, d, units = 2, 4, 3, 4
+    n, steps, d, units = 2, 5, 3, 4
     inputs = {"x": rng.normal(size=(n, steps, d)), "h0": rng.normal(size=(n, units)), **weights(rng, d, units, 1, units)}
     dh_all = rng.normal(size=(n, steps, units))
     h_all, cache = solution.rnn_forward(**inputs)
+    names = ("dx", "dh0", "dkernel", "drecurrent_kernel", "dbias")
     grads = solution.rnn_backward(dh_all, cache)
-    yield "rnn_sequence", {**inputs, "dh_all": dh_all}, {"h_all": h_all, **dict(zip(("dx", "dh0", "dkernel", "drecurrent_kernel", "dbias"), grads))}
+    yield "rnn_sequence", {**inputs, "dh_all": dh_all}, {"h_all": h_all, **dict(zip(names, grads)),
+                                                          **classic_bptt_bugs(solution, dh_all, cache, names)}
 
     for reset_after, name in ((True, "reset_after"), (False, "reset_before")):
-        n, d, units = 3, 4, 3
+        n, d, units = 2, 4, 3
         inputs = {"x": rng.normal(size=(n, d)), "h_prev": rng.normal(size=(n, units)),
                   **weights(rng, d, units, 3, (2, 3 * units) if reset_after else 3 * units)}
         dh = rng.normal(size=(n, units))
@@ -41,7 +58,7 @@ def cases(solution, rng):
                 **dict(zip(("dx", "dh_prev", "dkernel", "drecurrent_kernel", "dbias"), grads))})
 
     for reset_after, name in ((True, "reset_after"), (False, "reset_before")):
-        n, steps, d, units = 3, 4, 2, 3
+        n, steps, d, units = 3, 4, 2, 5
         inputs = {"x": rng.normal(size=(n, steps, d)), "h0": rng.normal(scale=0.5, size=(n, units)),
                   **weights(rng, d, units, 3, (2, 3 * units) if reset_after else 3 * units)}
         mask = np.array([[True, True, True, True], [False, False, True, True], [True, True, True, False]])
@@ -53,7 +70,7 @@ def cases(solution, rng):
                {"h_all": h_all, "h_all_unmasked": unmasked,
                 **dict(zip(("dx", "dh0", "dkernel", "drecurrent_kernel", "dbias"), grads))})
 
-    n, d, units = 3, 3, 2
+    n, d, units = 2, 3, 4
     inputs = {"x": rng.normal(size=(n, d)), "h_prev": rng.normal(size=(n, units)), "c_prev": rng.normal(size=(n, units)),
               **weights(rng, d, units, 4, 4 * units)}
     h, c, cache = solution.lstm_step_forward(**inputs)
