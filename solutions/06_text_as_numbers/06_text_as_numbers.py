@@ -254,6 +254,10 @@ checks.assert_true(vocabulary[:2] == ["", "[UNK]"],
 check_tokens(vocabulary, list(case.outputs["vocabulary"]), "fit_vocabulary(small texts)")
 check_tokens(fit_vocabulary(small_token_lists, max_tokens=5), list(case.outputs["vocabulary"])[:5], "fit_vocabulary(small texts, max_tokens=5)")
 # Against Keras on real reviews, tokenized by Keras' own rules.
+reserved_lists = [["[UNK]", "a", "a", "b"], ["a", "[UNK]", "c"]]  # the reserved token as text is not a word
+layer = keras.layers.TextVectorization(standardize=None)
+layer.adapt([" ".join(tokens) for tokens in reserved_lists])
+check_tokens(fit_vocabulary(reserved_lists), layer.get_vocabulary(), 'fit_vocabulary(lists holding the token "[UNK]")')
 reference_lists = reference_token_lists(train_texts[:700])
 for max_tokens in (None, 300):
     layer = keras.layers.TextVectorization(max_tokens=max_tokens, standardize=None)
@@ -267,10 +271,6 @@ layer = keras.layers.TextVectorization(standardize=None)
 layer.adapt([" ".join(tokens) for tokens in hidden_lists])
 check_tokens(fit_vocabulary(hidden_lists), layer.get_vocabulary(), "fit_vocabulary(lists with accents and an empty one)")
 check_tokens(fit_vocabulary(hidden_lists, 2), ["", "[UNK]"], "fit_vocabulary(..., max_tokens=2)")
-reserved_lists = [["[UNK]", "a", "a", "b"], ["a", "[UNK]", "c"]]  # the reserved token as text is not a word
-layer = keras.layers.TextVectorization(standardize=None)
-layer.adapt([" ".join(tokens) for tokens in reserved_lists])
-check_tokens(fit_vocabulary(reserved_lists), layer.get_vocabulary(), 'fit_vocabulary(lists holding the token "[UNK]")')
 for max_tokens in (3, 4, 50):
     layer = keras.layers.TextVectorization(max_tokens=max_tokens, standardize=None)
     layer.adapt([" ".join(tokens) for tokens in hidden_lists])

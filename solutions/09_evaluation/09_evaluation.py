@@ -632,6 +632,10 @@ checks.assert_close(got, case.outputs["top4"], "the indices of the 4 most confid
     "these are the most confident correct predictions, not mistakes": case.outputs["correct4"],
 })
 checks.assert_true(bool(np.all((scores[got] > 0.5) != labels[got])), "every index returned should be a mistake")
+got = [int(index) for index in most_confident_mistakes(np.array([1, 0, 0]), np.array([0.5, 0.2, 0.7]), 3)]
+checks.assert_true(got == [2, 0], f"most_confident_mistakes([1, 0, 0], [0.5, 0.2, 0.7], 3) should be [2, 0], you give {got}"
+                   + (": a score of exactly 0.5 predicts negative (positive means scores > threshold), so review 0, "
+                      "a positive, is a mistake" if got == [2] else ""))
 print("most_confident_mistakes: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 labels, scores = np.array([1, 0, 1, 0, 1, 0]), np.array([0.1, 0.9, 0.9, 0.3, 0.6, 0.55])
