@@ -329,20 +329,34 @@ def init_params(vocab_size, embedding_dim, units, num_classes=2, seed=0, dtype=n
 
 
 # %% nbgrader={"grade": false, "grade_id": "provided_check_gradients", "locked": true, "schema_version": 3, "solution": false}
-def check_gradients(loss, arguments, analytic_gradients, what):
+GATE_BLOCKS = ("z", "r", "h")  # the column blocks of the GRU's kernel, recurrent kernel and bias, in Keras' order
+
+
+def check_gradients(loss, arguments, analytic_gradients, what, gated=()):
     """Compare analytic gradients with centered differences of a scalar loss (as in lesson 04).
+
+    Each gradient is checked on its own, in the order of `arguments`, so pass the least mixed first.
+    For a parameter named in `gated`, whose last axis holds the z, r and h blocks of a GRU, each block is
+    checked before the whole, so that a failure names the gate.
 
     Args:
         loss: callable; loss(**arguments) returns a float.
         arguments: dict {name: float64 array}, the inputs to differentiate with respect to, in order.
         analytic_gradients: sequence of arrays, one per entry of `arguments`, in the same order.
         what: how to name the check in a failure message.
+        gated: names of arguments whose last axis, of size 3H, is split into z, r and h blocks.
     """
     checks.assert_true(len(analytic_gradients) == len(arguments),
                        f"expected {len(arguments)} gradients ({', '.join('d' + name for name in arguments)}), "
                        f"got {len(analytic_gradients)}")
     for (name, value), analytic in zip(arguments.items(), analytic_gradients):
         numeric = numerical_gradient(lambda nudged: loss(**{**arguments, name: nudged}), value.copy())
+        analytic = checks.assert_shape(analytic, numeric.shape, f"d{name} {what}")
+        if name in gated:
+            units = numeric.shape[-1] // len(GATE_BLOCKS)
+            for index, gate in enumerate(GATE_BLOCKS):
+                columns = slice(index * units, (index + 1) * units)
+                checks.assert_gradient(analytic[..., columns], numeric[..., columns], f"d{name}[..., {gate}-block] {what}")
         checks.assert_gradient(analytic, numeric, f"d{name} {what}")
 
 
@@ -448,16 +462,32 @@ logits, cache = model_forward(params, tokens)
 grads = model_backward(softmax_cross_entropy(logits, labels)[1], cache)
 checks.assert_true(isinstance(grads, dict) and sorted(grads) == sorted(PARAMETER_NAMES),
                    f"model_backward must return a dict with the keys {PARAMETER_NAMES}")
-for name in PARAMETER_NAMES:
-    checks.assert_shape(grads[name], params[name].shape, f'grads["{name}"]')
-    checks.assert_close(grads[name], case.outputs[f"d{name}"], f'grads["{name}"]')
+# The least mixed gradients first: the dense layer's, then the GRU's gate by gate, then the embeddings',
+# into which every other gradient flows.
+LEAST_MIXED_FIRST = ("dense_bias", "dense_kernel", "bias", "recurrent_kernel", "kernel", "embeddings")
+GRU_PARAMETERS = ("bias", "recurrent_kernel", "kernel")
+units = params["recurrent_kernel"].shape[0]
+for name in LEAST_MIXED_FIRST:
+    got = checks.assert_shape(grads[name], params[name].shape, f'grads["{name}"]')
+    bugs = {} if name.startswith("dense") else {
+        "dh_last is placed at every step of dh_all; only the last state was read, so only dh_all[:, -1] gets it":
+            case.outputs[f"d{name}_every_step"],
+        "dh_last is placed at the first step, dh_all[:, 0]; the dense layer read the last state, dh_all[:, -1]":
+            case.outputs[f"d{name}_first_step"]}
+    blocks = [(f"{gate}-block", slice(i * units, (i + 1) * units)) for i, gate in enumerate(GATE_BLOCKS)] \
+        if name in GRU_PARAMETERS else []
+    for block, columns in blocks + [(None, slice(None))]:
+        checks.assert_close(got[..., columns], case.outputs[f"d{name}"][..., columns],
+                            f'grads["{name}"]' + (f"[..., {block}]" if block else ""),
+                            common_bugs={bug: value[..., columns] for bug, value in bugs.items()})
 
 
 def model_loss(**params):
     return softmax_cross_entropy(model_forward(params, tokens)[0], labels)[0]
 
 
-check_gradients(model_loss, params, [grads[name] for name in PARAMETER_NAMES], "of the whole model")
+check_gradients(model_loss, {name: params[name] for name in LEAST_MIXED_FIRST},
+                [grads[name] for name in LEAST_MIXED_FIRST], "of the whole model", gated=GRU_PARAMETERS)
 print("model_backward: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(71)
@@ -474,8 +504,9 @@ for n, steps, vocab_size, embedding_dim, units, classes in ((1, 3, 4, 2, 2, 2), 
     labels = rng.integers(0, classes, size=n)
     logits, cache = model_forward(params, tokens)
     grads = model_backward(softmax_cross_entropy(logits, labels)[1], cache)
-    check_gradients(model_loss, params, [grads[name] for name in PARAMETER_NAMES],
-                    f"of the model, N={n}, T={steps}, V={vocab_size}, E={embedding_dim}, H={units}, C={classes}")
+    check_gradients(model_loss, {name: params[name] for name in LEAST_MIXED_FIRST}, [grads[name] for name in LEAST_MIXED_FIRST],
+                    f"of the model, N={n}, T={steps}, V={vocab_size}, E={embedding_dim}, H={units}, C={classes}",
+                    gated=GRU_PARAMETERS)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -544,8 +575,11 @@ case = REFERENCE["adam"]
 params = {"w": case.inputs["w"].copy(), "b": case.inputs["b"].copy()}
 w_object = params["w"]
 optimizer = adam_state(params)
+first_gradient = case.inputs["dw"][0]  # what the first step gives without the bias correction, or with epsilon misplaced
 first_step_bugs = {"no bias correction: divide m by 1 - beta1**t and v by 1 - beta2**t":
-                   case.inputs["w"] - 0.1 * 0.1 / np.sqrt(0.001) * np.sign(case.inputs["dw"][0])}
+                   case.inputs["w"] - 0.1 * (0.1 * first_gradient) / (np.sqrt(0.001 * first_gradient ** 2) + 1e-8),
+                   "epsilon is inside the square root; it goes outside: np.sqrt(v_hat) + epsilon":
+                   case.inputs["w"] - 0.1 * first_gradient / np.sqrt(first_gradient ** 2 + 1e-8)}
 for step in range(3):
     grads = {"w": case.inputs["dw"][step], "b": case.inputs["db"][step]}
     adam_step(params, grads, optimizer, learning_rate=0.1)
@@ -614,9 +648,13 @@ tokens = case.inputs["tokens"]
 predicted = np.argmax(case.outputs["logits"], axis=1)
 labels = predicted.copy()
 labels[0] = 1 - labels[0]  # one of the reviews wrong
+correct = (predicted == labels).astype(float)
 for batch_size in (256, 2, 1):
+    mean_of_batches = np.mean([correct[begin:begin + batch_size].mean() for begin in range(0, len(labels), batch_size)])
     checks.assert_close(accuracy(params, tokens, labels, batch_size), (len(labels) - 1) / len(labels),
-                        f"accuracy with one review of {len(labels)} misclassified, batch_size={batch_size}")
+                        f"accuracy with one review of {len(labels)} misclassified, batch_size={batch_size}", common_bugs={
+                            "the mean of the batches' accuracies, where a smaller last batch weighs more; "
+                            "count the correct reviews and divide by N": mean_of_batches})
 print("accuracy: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 rng = np.random.default_rng(64)
@@ -637,6 +675,11 @@ for batch_size in (3, 10, 11, 50):
 # clip the gradients to a global norm of `clip_norm` (unless it is None), and one Adam step. The Adam
 # state is created once, before the first epoch: its averages and step count carry on across epochs.
 # After each epoch record the mean of that epoch's batch losses and the validation accuracy.
+#
+# The test watches your loop batch by batch: it wraps `model_forward`, `softmax_cross_entropy`,
+# `model_backward` and `adam_step`, so call those (not copies of them) and it can tell you which batch of
+# which epoch holds the wrong reviews or labels, which step got unclipped gradients, and which record of
+# the history is off. Then it checks that the loop learns a toy task.
 
 # %% nbgrader={"grade": false, "grade_id": "train_model", "locked": false, "schema_version": 3, "solution": true}
 def train_model(params, tokens, labels, tokens_val, labels_val, epochs=3, batch_size=64, learning_rate=1e-3,
@@ -696,6 +739,122 @@ def toy_reviews(count):
 
 
 toy_tokens, toy_labels = toy_reviews(300)
+
+
+def record_training(*arguments, **settings):
+    """Run train_model(*arguments, **settings) with model_forward, softmax_cross_entropy, model_backward
+    and adam_step wrapped, so that the test sees each batch: its tokens and labels, its loss, the
+    gradients of model_backward, those handed to adam_step, the Adam state and the parameters after."""
+    originals = {name: globals()[name] for name in ("model_forward", "softmax_cross_entropy", "model_backward", "adam_step")}
+    log = {"logits": {}, "batches": [], "backward": [], "adam": []}
+
+    def forward(params, tokens):
+        logits, cache = originals["model_forward"](params, tokens)
+        log["logits"][id(logits)] = (logits, np.array(tokens))  # keeps logits alive, so its id stays its own
+        return logits, cache
+
+    def loss(logits, labels):
+        value, dlogits = originals["softmax_cross_entropy"](logits, labels)
+        log["batches"].append((log["logits"].get(id(logits), (None, None))[1], np.array(labels), value))
+        return value, dlogits
+
+    def backward(dlogits, cache):
+        grads = originals["model_backward"](dlogits, cache)
+        log["backward"].append({name: np.array(value) for name, value in grads.items()})
+        return grads
+
+    def step(params, grads, state, *args, **kwargs):
+        given = {name: np.array(value) for name, value in grads.items()}
+        originals["adam_step"](params, grads, state, *args, **kwargs)
+        log["adam"].append((given, state, {name: value.copy() for name, value in params.items()}))
+
+    globals().update(model_forward=forward, softmax_cross_entropy=loss, model_backward=backward, adam_step=step)
+    try:
+        history = train_model(*arguments, **settings)
+    finally:
+        globals().update(originals)
+    return history, log
+
+
+def check_training(tokens, labels, tokens_val, labels_val, epochs, batch_size, clip_norm, start):
+    """Train from `start` with record_training and check the bookkeeping of every batch and epoch."""
+    params = {name: value.copy() for name, value in start.items()}
+    history, log = record_training(params, tokens, labels, tokens_val, labels_val, epochs=epochs,
+                                   batch_size=batch_size, learning_rate=0.01, clip_norm=clip_norm, seed=4)
+    n = len(labels)
+    setting = f"N={n} reviews, batch_size={batch_size}, {epochs} epochs, clip_norm={clip_norm}"
+    sizes = [min(batch_size, n - begin) for begin in range(0, n, batch_size)]
+    batches = log["batches"]
+    checks.assert_true(len(batches) == epochs * len(sizes),
+                       f"train_model computed the loss of {len(batches)} batches ({setting}); expected "
+                       f"{len(sizes)} per epoch, of {sizes} reviews: step through all reviews, the last batch smaller")
+    row_of = {row.tobytes(): index for index, row in enumerate(tokens)}  # the test's reviews are all different
+    orders = []
+    for number, (batch_tokens, batch_labels, _) in enumerate(batches):
+        epoch, place = divmod(number, len(sizes))
+        where = f"batch {place + 1} of epoch {epoch + 1} ({setting})"
+        checks.assert_true(batch_tokens is not None and len(batch_tokens) == sizes[place],
+                           f"{where}: the loss should be computed on the logits model_forward gave for "
+                           f"{sizes[place]} reviews, it got {'other logits' if batch_tokens is None else len(batch_tokens)}")
+        rows = [row_of.get(np.asarray(row, dtype=tokens.dtype).tobytes(), -1) for row in batch_tokens]
+        checks.assert_true(-1 not in rows, f"{where} holds a review that is not in the training data")
+        checks.assert_true(bool(np.array_equal(batch_labels, labels[rows])),
+                           f"{where}: the labels are not those of the batch's reviews. Index tokens and labels with "
+                           "the same rows of one permutation")
+        orders.extend(rows)
+    orders = np.array(orders).reshape(epochs, n)
+    for epoch, order in enumerate(orders):
+        missing = sorted(set(range(n)) - set(order.tolist()))
+        checks.assert_true(not missing, f"epoch {epoch + 1} ({setting}) never visits reviews {missing[:5]} and visits "
+                                        "others twice: each epoch steps through one permutation of all the reviews")
+    checks.assert_true(not np.array_equal(orders[0], np.arange(n)),
+                       f"epoch 1 ({setting}) visits the reviews in their stored order: shuffle them")
+    checks.assert_true(epochs == 1 or not np.array_equal(orders[0], orders[1]),
+                       f"epochs 1 and 2 ({setting}) visit the reviews in the same order: draw a new permutation every "
+                       "epoch from one generator made before the loop")
+    # The gradients: those of model_backward, clipped together by their global norm, go to adam_step.
+    checks.assert_true(len(log["adam"]) == len(batches) and len(log["backward"]) == len(batches),
+                       f"train_model made {len(log['backward'])} backward passes and {len(log['adam'])} Adam steps for "
+                       f"{len(batches)} batches ({setting}): one of each per batch")
+    first_state = log["adam"][0][1]
+    for number, (backward, (given, state, _)) in enumerate(zip(log["backward"], log["adam"])):
+        where = f"the gradients given to adam_step at step {number + 1} ({setting})"
+        checks.assert_true(state is first_state, f"{where}: a new Adam state was made during training. Make it once, "
+                                                 "before the first epoch: its averages and step count carry on")
+        names = list(backward)
+        want = backward if clip_norm is None else dict(zip(names, clip_by_global_norm([backward[k] for k in names], clip_norm)[0]))
+        on_its_own = {k: clip_by_global_norm([value], clip_norm)[0][0] for k, value in backward.items()} if clip_norm else {}
+        for name in names:
+            checks.assert_close(given.get(name), want[name], f'{where}, ["{name}"]', common_bugs={
+                "they are not clipped: clip_by_global_norm(list(grads.values()), clip_norm) before adam_step": backward[name],
+                "each is clipped on its own; clip them together, by their global norm": on_its_own.get(name, backward[name]),
+            } if clip_norm is not None else None)
+    checks.assert_true(first_state["t"] == len(batches), f'after training ({setting}) the Adam step count state["t"] '
+                                                         f'should be {len(batches)}, it is {first_state["t"]}')
+    # What each epoch records: the mean of its batch losses, and the validation accuracy after it.
+    losses = np.array([loss for _, _, loss in batches]).reshape(epochs, len(sizes))
+    checks.assert_shape(np.array(history["train_loss"], dtype=float), (epochs,), f'history["train_loss"] ({setting})')
+    checks.assert_close(np.array(history["train_loss"]), losses.mean(axis=1), f'history["train_loss"] ({setting})', common_bugs={
+        "the last batch's loss of each epoch; record the mean of all its batch losses": losses[:, -1],
+        "the sum of each epoch's batch losses; record their mean": losses.sum(axis=1),
+        "each epoch's first batch loss; record the mean of all its batch losses": losses[:, 0]})
+    after_epoch = [log["adam"][(epoch + 1) * len(sizes) - 1][2] for epoch in range(epochs)]
+    on_training = [accuracy(weights, tokens, labels) for weights in after_epoch]
+    before_epoch = [accuracy(start, tokens_val, labels_val)] + [accuracy(weights, tokens_val, labels_val) for weights in after_epoch[:-1]]
+    checks.assert_close(np.array(history["val_accuracy"], dtype=float),
+                        [accuracy(weights, tokens_val, labels_val) for weights in after_epoch],
+                        f'history["val_accuracy"] ({setting})', common_bugs={
+                            "the accuracy on the training reviews; measure it on tokens_val, labels_val": on_training,
+                            "the validation accuracy before each epoch; measure it after the epoch's last step": before_epoch})
+
+
+# The bookkeeping first, on 30 different reviews in batches of 8 with a clip norm small enough to act;
+# the validation reviews are the training ones with the labels flipped, so that their accuracy differs.
+_, first_rows = np.unique(toy_tokens, axis=0, return_index=True)
+check_tokens, check_labels = toy_tokens[np.sort(first_rows)[:30]], toy_labels[np.sort(first_rows)[:30]]
+check_training(check_tokens, check_labels, check_tokens, 1 - check_labels, epochs=2, batch_size=8, clip_norm=0.05,
+               start=init_params(8, 4, 6, seed=3, dtype=np.float64))
+# Then the learning: 8 epochs on 240 reviews.
 toy_params = init_params(8, 4, 6, seed=1, dtype=np.float64)
 history = train_model(toy_params, toy_tokens[:240], toy_labels[:240], toy_tokens[240:], toy_labels[240:],
                       epochs=8, batch_size=16, learning_rate=0.03)
@@ -713,6 +872,10 @@ def copy_params(params):
 
 
 start = init_params(8, 3, 4, seed=2, dtype=np.float64)
+check_training(check_tokens[:24], check_labels[:24], check_tokens[24:], check_labels[24:], epochs=3, batch_size=6,
+               clip_norm=None, start=start)
+check_training(check_tokens[:7], check_labels[:7], check_tokens, check_labels, epochs=2, batch_size=10, clip_norm=1e-3,
+               start=start)
 small_tokens, small_labels = toy_tokens[:20], toy_labels[:20]
 # The same seed gives the same run.
 first, second = copy_params(start), copy_params(start)

@@ -254,6 +254,10 @@ checks.assert_true(vocabulary[:2] == ["", "[UNK]"],
 check_tokens(vocabulary, list(case.outputs["vocabulary"]), "fit_vocabulary(small texts)")
 check_tokens(fit_vocabulary(small_token_lists, max_tokens=5), list(case.outputs["vocabulary"])[:5], "fit_vocabulary(small texts, max_tokens=5)")
 # Against Keras on real reviews, tokenized by Keras' own rules.
+reserved_lists = [["[UNK]", "a", "a", "b"], ["a", "[UNK]", "c"]]  # the reserved token as text is not a word
+layer = keras.layers.TextVectorization(standardize=None)
+layer.adapt([" ".join(tokens) for tokens in reserved_lists])
+check_tokens(fit_vocabulary(reserved_lists), layer.get_vocabulary(), 'fit_vocabulary(lists holding the token "[UNK]")')
 reference_lists = reference_token_lists(train_texts[:700])
 for max_tokens in (None, 300):
     layer = keras.layers.TextVectorization(max_tokens=max_tokens, standardize=None)
@@ -334,7 +338,14 @@ for padding in ("post", "pre"):
         got = vectorize(case_lists, case_vocabulary, 5, padding=padding, truncating=truncating)
         checks.assert_shape(got, (4, 5), f"vectorize(4 texts, L=5, {padding}, {truncating})")
         checks.assert_true(np.asarray(got).dtype.kind in "iu", f"vectorize should return integers, not {np.asarray(got).dtype}")
-        checks.assert_close(got, case.outputs[f"{padding}_{truncating}"], f'vectorize(..., padding="{padding}", truncating="{truncating}")')
+        other = {"post": "pre", "pre": "post"}
+        want = case.outputs[f"{padding}_{truncating}"]
+        checks.assert_close(got, want, f'vectorize(..., padding="{padding}", truncating="{truncating}")', common_bugs={
+            f'the padding is on the wrong side: padding="{padding}" puts the zeros {"after" if padding == "post" else "before"} the text':
+                case.outputs[f"{other[padding]}_{truncating}"],
+            f'the wrong end of the long text is cut: truncating="{truncating}" drops its {"end" if truncating == "post" else "start"}':
+                case.outputs[f"{padding}_{other[truncating]}"],
+            "unknown words are 0, the padding index; they get 1, the index of [UNK]": np.where(want == 1, 0, want)})
 # Against TextVectorization (post, post) and keras.utils.pad_sequences (pre, pre) on real reviews.
 reference_lists = reference_token_lists(train_texts[300:340])
 layer = keras.layers.TextVectorization(max_tokens=1000)
@@ -475,19 +486,32 @@ def choose_sequence_length(lengths, coverage=0.9):
 case = REFERENCE["choose_sequence_length"]
 length, share = choose_sequence_length(case.inputs["lengths"], 0.9)
 checks.assert_true(isinstance(length, (int, np.integer)), f"the length should be an integer, it is {length!r}")
+ordered = np.sort(case.inputs["lengths"])
 checks.assert_close(length, case.outputs["length"], "the length for coverage 0.9", common_bugs={
-    "np.percentile interpolates between two lengths": np.percentile(case.inputs["lengths"], 90)})
-checks.assert_close(share, case.outputs["truncated_share"], "the truncated share for coverage 0.9")
+    "np.percentile interpolates between two lengths": np.percentile(ordered, 90),
+    "np.percentile interpolates between two lengths (and int() cuts the result)": int(np.percentile(ordered, 90)),
+    "the 1-based rank ceil(q * N) is used as a 0-based index: take ordered[rank - 1]": ordered[int(np.ceil(0.9 * len(ordered)))]})
+at_or_above = float(np.mean(case.inputs["lengths"] >= case.outputs["length"]))
+checks.assert_close(share, case.outputs["truncated_share"], "the truncated share for coverage 0.9", common_bugs={
+    "texts of exactly L tokens are counted as cut; a text is cut when its length is > L": at_or_above})
 length, share = choose_sequence_length(np.array([5, 1, 3, 3, 9]), 0.5)
 checks.assert_close(length, 3, "choose_sequence_length([5, 1, 3, 3, 9], 0.5)")
-checks.assert_close(share, 0.4, "its truncated share (5 and 9 are cut)")
+checks.assert_close(share, 0.4, "its truncated share (5 and 9 are cut)", common_bugs={
+    "texts of exactly L tokens are counted as cut; a text is cut when its length is > L": 0.8})
+length, _ = choose_sequence_length(np.arange(4, 101, 4), 0.28)
+checks.assert_close(length, 28, "choose_sequence_length([4, 8, ..., 100], 0.28)", common_bugs={
+    "q * N = 0.28 * 25 is 7.000000000000001 in floating point; rounded up (np.quantile does it too) it "
+    "gives rank 8. Allow for the rounding error, e.g. np.ceil(q * N - 1e-9)": 32})
 print("choose_sequence_length: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 hidden_lengths = np.array([10, 20, 30, 40, 50, 60, 70, 80, 90, 100])
-for q, want_length, want_share in ((1.0, 100, 0.0), (0.9, 90, 0.1), (0.95, 100, 0.0), (0.05, 10, 0.9), (0.31, 40, 0.6)):
+for q, want_length, want_share in ((1.0, 100, 0.0), (0.9, 90, 0.1), (0.95, 100, 0.0), (0.05, 10, 0.9), (0.31, 40, 0.6),
+                                   (0.3, 30, 0.7), (0.6, 60, 0.4)):
     length, share = choose_sequence_length(hidden_lengths, q)
     checks.assert_close(length, want_length, f"choose_sequence_length(10, 20, ..., 100; {q})")
     checks.assert_close(share, want_share, f"the truncated share for {q}")
+length, share = choose_sequence_length(np.arange(4, 101, 4), 0.56)  # 0.56 * 25 = 14.000000000000002
+checks.assert_close(length, 56, "choose_sequence_length([4, 8, ..., 100], 0.56)")
 length, share = choose_sequence_length(np.array([7, 7, 7, 2]), 0.8)
 checks.assert_close(length, 7, "choose_sequence_length([7, 7, 7, 2], 0.8)")
 checks.assert_close(share, 0.0, "its truncated share (ties at the chosen length are not cut)")

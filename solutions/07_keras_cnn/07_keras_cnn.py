@@ -102,8 +102,12 @@ def split_train_validation(texts, labels, validation_fraction=0.1, seed=0):
 case = REFERENCE["split"]
 labels = case.inputs["labels"]
 texts = [f"review {i}" for i in range(len(labels))]
-(train_texts, train_labels), (val_texts, val_labels) = split_train_validation(texts, labels, 0.3, seed=5)
+(train_texts, train_labels), (val_texts, val_labels) = split_train_validation(texts, labels, 0.35, seed=5)
 checks.assert_true(isinstance(train_texts, list) and isinstance(val_texts, list), "the texts should be lists of strings")
+checks.assert_true(len(val_texts) == round(0.35 * len(texts)) == len(val_labels),
+                   f"with N={len(texts)} reviews and f=0.35 the validation part should hold n_val = round(3.85) = 4 reviews "
+                   f"and labels, it holds {len(val_texts)} and {len(val_labels)}" + (": int() cuts 3.85 down to 3, round() it"
+                                                                                    if len(val_texts) == 3 else ""))
 checks.assert_shape(train_labels, case.outputs["train_labels"].shape, "train_labels")
 checks.assert_shape(val_labels, case.outputs["val_labels"].shape, "val_labels")
 review_ids = lambda reviews: np.array([int(text.split()[1]) for text in reviews])  # noqa: E731
@@ -383,6 +387,10 @@ for layer in model.layers:
     if type(layer).__name__ == "Conv1D":
         checks.assert_true(layer.activation is keras.activations.relu, "every Conv1D should use the relu activation")
         checks.assert_true(layer.padding == "valid", "the convolutions should not pad (padding='valid')")
+keras.utils.set_random_seed(1)
+model = build_cnn(vocab_size=17, sequence_length=11, embedding_dim=5, filter_widths=(1, 5), filters=3, dropout=0.3,
+                  learning_rate=0.007)
+checks.assert_close(float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)), 0.007, "build_cnn's Adam learning rate", rtol=1e-6)
 x_small = np.random.default_rng(5).integers(0, 17, size=(6, 11)).astype(np.int32)
 # At test time dropout does nothing: two calls give the same probabilities; in training mode they differ.
 first = keras.ops.convert_to_numpy(model(x_small, training=False))
@@ -489,8 +497,13 @@ print(f"{len(val_losses)} epochs, validation losses {np.round(val_losses, 3)}, b
 for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
     checks.assert_true(key in history and len(history[key]) == len(val_losses), f'history["{key}"] should hold one value per epoch')
 checks.assert_true(len(val_losses) < 12, "training ran all 12 epochs: early stopping on the validation loss should have stopped it")
-checks.assert_true(best_epoch == int(np.argmin(val_losses)) + 1, f"best_epoch is {best_epoch}, but the lowest validation "
-                   f"loss is at epoch {int(np.argmin(val_losses)) + 1} (count from 1)")
+lowest = int(np.argmin(val_losses)) + 1
+likely = [hint for hint, applies in (
+    ("count the epochs from 1", best_epoch == lowest - 1),
+    ("take the epoch of the lowest validation loss, not of the highest validation accuracy",
+     best_epoch == int(np.argmax(history["val_accuracy"])) + 1)) if applies]
+checks.assert_true(best_epoch == lowest, f"best_epoch is {best_epoch}, but the lowest validation loss is at epoch {lowest} "
+                   f"(counted from 1){': ' + '; or '.join(likely) if likely else ''}")
 checks.assert_true(len(val_losses) == best_epoch + 2, "with patience=2, training should stop 2 epochs after the best one")
 restored = model.evaluate(x_check, y_check, batch_size=100, verbose=0, return_dict=True)["loss"]
 checks.assert_close(restored, val_losses.min(), "the validation loss of the model train_model returns", rtol=1e-4,
@@ -581,13 +594,15 @@ vectorizer, model = build_tfidf_model(phrase_texts, max_tokens=200, l2=1e-5, lea
 model.fit(keras.ops.convert_to_numpy(vectorizer(phrase_texts)), phrase_labels, batch_size=32, epochs=10, verbose=0)
 toy_accuracy = model.evaluate(keras.ops.convert_to_numpy(vectorizer(check_texts)), check_labels, verbose=0, return_dict=True)["accuracy"]
 print(f"accuracy on the bigram task: {toy_accuracy:.3f}")
-checks.assert_at_least(toy_accuracy, 0.9, "the accuracy on a task only bigrams can solve", hint="Does the vectorizer make bigrams?")
+checks.assert_at_least(toy_accuracy, 0.9, "the accuracy on a task only bigrams can solve", hint="Does the vectorizer make bigrams, and does Adam get the learning_rate?")
 print("build_tfidf_model: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 vectorizer, model = build_tfidf_model(texts_from_codes(case.inputs["train_texts"]), max_tokens=8, l2=0.5)
 checks.assert_true(vectorizer.vocabulary_size() == 8, "with max_tokens=8 the vectorizer should keep 8 tokens")
 checks.assert_model(model, {"Dense": 1}, (None, 1), 9, what="the TF-IDF model with max_tokens=8")
 checks.assert_true(model.layers[-1].activation is keras.activations.sigmoid, "the output unit should use a sigmoid")
+vectorizer, model = build_tfidf_model(texts_from_codes(case.inputs["train_texts"]), max_tokens=8, l2=0.5, learning_rate=0.02)
+checks.assert_close(float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)), 0.02, "the TF-IDF model's learning rate", rtol=1e-6)
 kernel = keras.ops.convert_to_numpy(model.layers[-1].kernel)
 penalty = float(sum(keras.ops.convert_to_numpy(loss) for loss in model.losses)) if model.losses else 0.0
 checks.assert_close(penalty, 0.5 * float(np.sum(kernel.astype(np.float64) ** 2)), "the model's L2 penalty (l2=0.5)", rtol=1e-4)
@@ -636,7 +651,7 @@ checks.assert_model(model, {"Embedding": 1, "GlobalAveragePooling1D": 1, "Dense"
                     what="build_fasttext(30, 7, 4)")
 # The padding does not count in the average: a review padded with zeros gets the probability of its
 # words alone, which is the average of their vectors put through the output unit.
-embeddings = keras.ops.convert_to_numpy(model.layers[0].embeddings)
+embeddings = keras.ops.convert_to_numpy(next(layer for layer in model.layers if type(layer).__name__ == "Embedding").embeddings)
 kernel, bias = (keras.ops.convert_to_numpy(weight) for weight in model.layers[-1].weights)
 row = np.array([[5, 9, 2, 0, 0, 0, 0]], dtype=np.int32)
 expected = 1 / (1 + np.exp(-(embeddings[[5, 9, 2]].mean(axis=0) @ kernel + bias)))
@@ -662,8 +677,10 @@ model = build_fasttext(vocab_size=11, sequence_length=5, embedding_dim=3)
 checks.assert_model(model, {"Embedding": 1, "GlobalAveragePooling1D": 1, "Dense": 1}, (None, 1), 11 * 3 + 3 + 1,
                     what="build_fasttext(11, 5, 3)")
 checks.assert_true(model.input_shape == (None, 5), "the model should take rows of sequence_length indices")
+checks.assert_close(float(keras.ops.convert_to_numpy(build_fasttext(11, 5, 3, learning_rate=0.004).optimizer.learning_rate)),
+                    0.004, "the fastText model's learning rate", rtol=1e-6)
 rows = np.array([[4, 7, 0, 0, 0], [4, 7, 7, 0, 0], [1, 0, 0, 0, 0]], dtype=np.int32)
-embeddings = keras.ops.convert_to_numpy(model.layers[0].embeddings)
+embeddings = keras.ops.convert_to_numpy(next(layer for layer in model.layers if type(layer).__name__ == "Embedding").embeddings)
 kernel, bias = (keras.ops.convert_to_numpy(weight) for weight in model.layers[-1].weights)
 averages = np.stack([embeddings[[4, 7]].mean(axis=0), embeddings[[4, 7, 7]].mean(axis=0), embeddings[1]])
 checks.assert_close(keras.ops.convert_to_numpy(model(rows)), 1 / (1 + np.exp(-(averages @ kernel + bias))),

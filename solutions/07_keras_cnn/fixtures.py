@@ -1,5 +1,6 @@
 """Reference cases for lesson 07's visible tests, computed by the solution's functions when
-`python -m autograder build` runs (see autograder/fixtures.py): the split of eleven numbered reviews, the
+`python -m autograder build` runs (see autograder/fixtures.py): the split of eleven numbered reviews
+(a validation share of 0.35, so that n_val = round(3.85) = 4 tells round() from int()), the
 datasets made from a tiny corpus whose validation and test reviews hold words of their own, and the
 TF-IDF vectorizer of another tiny corpus."""
 import numpy as np
@@ -18,7 +19,7 @@ WORDS = "good bad great awful film plot acting boring fun not very".split()
 def cases(solution, rng):
     labels = rng.integers(0, 2, size=11)
     texts = [f"review {i}" for i in range(len(labels))]
-    (train_texts, train_labels), (val_texts, val_labels) = solution.split_train_validation(texts, labels, 0.3, seed=5)
+    (train_texts, train_labels), (val_texts, val_labels) = solution.split_train_validation(texts, labels, 0.35, seed=5)
     ids = lambda reviews: np.array([int(text.split()[1]) for text in reviews])  # noqa: E731
     yield "split", {"labels": labels}, {"train_ids": ids(train_texts), "train_labels": train_labels,
                                         "val_ids": ids(val_texts), "val_labels": val_labels}

@@ -156,6 +156,7 @@ check_shapes("LSTM", 4, 7, 5, return_sequences=True)
 check_shapes("GRU", 4, 7, 5, return_state=True)
 check_shapes("LSTM", 4, 7, 5, return_state=True)
 check_shapes("LSTM", 4, 7, 5, bidirectional=True)
+check_shapes("GRU", 4, 7, 5, return_state=True, bidirectional=True)
 print("recurrent_output_shapes: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 for kind in ("GRU", "LSTM"):
@@ -370,6 +371,8 @@ for kind, parameters in (("GRU", 7 * 3 + (3 * (1 * 4 + 1) + 3) + 2), ("LSTM", 7 
     checks.assert_close(keras.ops.convert_to_numpy(model(after)), unpadded, f"{kind}: P(positive) with padding after the words",
                         rtol=1e-4, atol=1e-6)
 checks.assert_true(abs(float(model.optimizer.learning_rate) - 1e-3) < 1e-9, "the default learning rate should be 1e-3")
+checks.assert_close(float(keras.ops.convert_to_numpy(build_model("GRU", 7, 3, 2, learning_rate=0.004).optimizer.learning_rate)),
+                    0.004, 'the learning rate of build_model("GRU", ..., learning_rate=0.004)', rtol=1e-6)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -635,6 +638,7 @@ checks.assert_close(probabilities, case.outputs["probabilities"], "probabilities
     "the padding is not masked: pass mask=tokens != 0 to gru_forward": case.outputs["probabilities_unmasked"],
 })
 checks.assert_close(kept, case.outputs["kept"], "kept", rtol=1e-5, atol=1e-6, common_bugs={
+    "kept holds z at the padded steps too; it is 1 there (a padded step keeps the whole state)": case.outputs["kept_unmasked"],
     "you give 1 - z: in Keras, z is the share of the old state kept, h = z * h_prev + (1 - z) * h_cand":
         np.where(tokens[:, :, None] != 0, 1.0 - case.outputs["kept"], 1.0),
 })

@@ -19,6 +19,11 @@ def cases(solution, rng):
     embeddings, kernel, recurrent_kernel, bias, dense_kernel, dense_bias = weights
     h_all, _ = solution.gru_forward(embeddings[tokens], np.zeros((len(tokens), units), dtype=np.float32),
                                     kernel, recurrent_kernel, bias)
+    # and what z at every step gives, padded ones included, for `kept`
+    _, (step_caches, _) = solution.gru_forward(embeddings[tokens], np.zeros((len(tokens), units), dtype=np.float32),
+                                               kernel, recurrent_kernel, bias, mask=tokens != 0)
+    kept_unmasked = np.stack([step_cache["z"] for step_cache in step_caches], axis=1)
     unmasked = solution.sigmoid(h_all[:, -1] @ dense_kernel + dense_bias)[:, 0]
     yield ("numpy_forward", {**{f"weight_{i}": weight for i, weight in enumerate(weights)}, "tokens": tokens},
-           {"probabilities": probabilities, "kept": kept, "probabilities_unmasked": unmasked})
+           {"probabilities": probabilities, "kept": kept, "probabilities_unmasked": unmasked,
+            "kept_unmasked": kept_unmasked})

@@ -218,6 +218,8 @@ matrix = confusion_matrix(case.inputs["labels"], predicted)
 checks.assert_shape(matrix, (2, 2), "the confusion matrix")
 checks.assert_close(matrix, case.outputs["matrix"], "the confusion matrix", common_bugs={
     "the matrix is transposed: rows are the true class, columns the predicted one": case.outputs["matrix"].T,
+    "each cell counts at most 1: matrix[labels, predicted] += 1 adds once per distinct cell; use np.add.at":
+        (case.outputs["matrix"] > 0).astype(int),
 })
 checks.assert_true(int(np.sum(matrix)) == len(predicted), "the counts should add up to N")
 print("confusion_matrix: all visible tests passed")
@@ -274,9 +276,22 @@ got = binary_metrics(labels, scores)
 checks.assert_true(isinstance(got, dict) and sorted(got) == sorted(METRIC_NAMES),
                    f"binary_metrics should return a dict with the keys {METRIC_NAMES}")
 precision, recall = case.outputs["precision"], case.outputs["recall"]
+
+
+def metrics_of(labels, called):
+    """The four metrics of the boolean predictions `called`, for the messages of known mistakes."""
+    tp, fp = np.sum(called & (labels == 1)), np.sum(called & (labels == 0))
+    fn, tn = np.sum(~called & (labels == 1)), np.sum(~called & (labels == 0))
+    p, r = (tp / (tp + fp) if tp + fp else 0.0), (tp / (tp + fn) if tp + fn else 0.0)
+    return {"accuracy": (tp + tn) / len(labels), "precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
+
+
+at_or_above = metrics_of(labels, scores >= 0.5)  # two scores are exactly 0.5
 bugs = {"precision": {"precision and recall are swapped: precision divides by TP + FP": recall},
         "recall": {"precision and recall are swapped: recall divides by TP + FN": precision},
         "f1": {"F1 is the harmonic mean 2PR / (P + R), not the arithmetic mean": (precision + recall) / 2}}
+for name in METRIC_NAMES:
+    bugs.setdefault(name, {})["a score equal to the threshold is counted positive: a positive is scores > threshold"] = at_or_above[name]
 for name in METRIC_NAMES:
     checks.assert_close(got[name], case.outputs[name], f'binary_metrics(...)["{name}"]', common_bugs=bugs.get(name))
 reference_keras = keras_metrics(labels, scores)
@@ -509,6 +524,14 @@ checks.assert_close(test_metrics["f1"], case.outputs["test_f1"], "the test F1 at
 threshold, _ = tune_threshold(inputs["val_labels"], inputs["val_scores"], inputs["test_labels"],
                               inputs["test_scores"], inputs["candidates"], metric="accuracy")
 checks.assert_close(threshold, case.outputs["threshold_accuracy"], "the threshold chosen for accuracy")
+split_labels, split_scores = np.array([1, 1, 0, 0, 0]), np.array([0.9, 0.3, 0.35, 0.1, 0.4])  # F1 picks 0.2, accuracy 0.5
+threshold, _ = tune_threshold(split_labels, split_scores, split_labels, split_scores, np.array([0.2, 0.5]), metric="accuracy")
+checks.assert_close(threshold, 0.5, 'the threshold for metric="accuracy" among 0.2 and 0.5', common_bugs={
+    "the threshold that maximizes F1: maximize binary_metrics(...)[metric], the metric asked for": 0.2})
+tie_labels, tie_scores = np.array([0, 1, 0, 1, 1]), np.array([0.1, 0.6, 0.3, 0.7, 0.8])
+threshold, _ = tune_threshold(tie_labels, tie_scores, tie_labels, tie_scores, np.array([0.35, 0.45, 0.55]), metric="accuracy")
+checks.assert_close(threshold, 0.35, "the threshold among 0.35, 0.45, 0.55, which all give accuracy 1", common_bugs={
+    "the last of the equally good thresholds; take the first (np.argmax returns the first maximum)": 0.55})
 print("tune_threshold: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 # Validation and test disagree completely: the choice must follow the validation set.
@@ -609,6 +632,10 @@ checks.assert_close(got, case.outputs["top4"], "the indices of the 4 most confid
     "these are the most confident correct predictions, not mistakes": case.outputs["correct4"],
 })
 checks.assert_true(bool(np.all((scores[got] > 0.5) != labels[got])), "every index returned should be a mistake")
+got = [int(index) for index in most_confident_mistakes(np.array([1, 0, 0]), np.array([0.5, 0.2, 0.7]), 3)]
+checks.assert_true(got == [2, 0], f"most_confident_mistakes([1, 0, 0], [0.5, 0.2, 0.7], 3) should be [2, 0], you give {got}"
+                   + (": a score of exactly 0.5 predicts negative (positive means scores > threshold), so review 0, "
+                      "a positive, is a mistake" if got == [2] else ""))
 print("most_confident_mistakes: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 labels, scores = np.array([1, 0, 1, 0, 1, 0]), np.array([0.1, 0.9, 0.9, 0.3, 0.6, 0.55])
