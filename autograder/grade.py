@@ -427,17 +427,18 @@ SETUP_FAILURES = ("ImportError", "ModuleNotFoundError")
 
 
 def environment_failures(executed):
-    """Errors the student did not cause: a dataset missing anywhere, an import failing in a locked cell
-    (the course's own set-up, which the student cannot change)."""
+    """Errors the student did not cause: a dataset missing anywhere; an import failing in the course's
+    set-up, a locked cell or one the lesson tags ``setup`` (a student's own import of a package the
+    course does not install fails in an answer cell, and stays the student's)."""
     if executed is None:
         return []
     failures = []
     for index, cell in enumerate(executed.cells):
         nbgrader = cell.metadata.get("nbgrader", {})
-        locked = nbgrader.get("locked", False) and not nbgrader.get("solution", False)
+        setup = (nbgrader.get("locked", False) and not nbgrader.get("solution", False)) or "setup" in cell.metadata.get("tags", [])
         for output in cell.get("outputs", []):
             if output.output_type == "error" and (output.ename in COURSE_FAILURES or
-                                                  (locked and output.ename in SETUP_FAILURES)):
+                                                  (setup and output.ename in SETUP_FAILURES)):
                 first_line = (output.evalue or "").strip().split("\n")[0]
                 failures.append(f"{cell_label(nbgrader.get('grade_id'), index)}: {output.ename}: {first_line}")
     return failures

@@ -4,10 +4,11 @@ The child (``python -m autograder.runner``) receives the notebook on stdin and s
 notebook and what happened to each cell on stdout, so the notebook, which holds the hidden tests, is
 never written where the student's code could read it.
 
-With bubblewrap (``bwrap``, Debian package ``bubblewrap``) the child sees no network, a read-only view
-of the interpreter, the virtual environment, ``emolib/``, ``autograder/`` and the data folder, a private
-``/tmp`` as its working folder, and nothing else of the course: not ``solutions/``, the gradebook,
-``work/`` or any other submission. Without it (or when it cannot create its namespaces, as in some
+With bubblewrap (``bwrap``, Debian package ``bubblewrap``) the child runs as an unprivileged user with
+no capabilities and sees no network, a read-only view of the interpreter, the virtual environment,
+``emolib/``, ``autograder/`` and the data folder, a private ``/tmp`` of bounded size as its working
+folder (and a small ``/dev/shm``), and nothing else of the course: not ``solutions/``, the gradebook,
+``work/`` or any other submission; nothing else is writable. Without it (or when it cannot create its namespaces, as in some
 containers) the child still gets the resource limits and a scrubbed environment, and the grader says so.
 """
 import json
@@ -85,9 +86,10 @@ SANDBOX_UID = SANDBOX_GID = 65534
 
 
 def _bwrap_arguments():
+    # --disable-userns: no nested user namespace, where a process would get capabilities back.
     arguments = ["--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_GID),
-                 "--cap-drop", "ALL", "--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev",
-                 "--perms", "1777", "--size", str(SHARED_MEMORY_MB << 20), "--tmpfs", "/dev/shm",
+                 "--disable-userns", "--cap-drop", "ALL", "--die-with-parent", "--new-session",
+                 "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(SHARED_MEMORY_MB << 20), "--tmpfs", "/dev/shm",
                  "--perms", "0700", "--size", str(SCRATCH_MB << 20), "--tmpfs", "/tmp", "--chdir", "/tmp"]
     for path in _read_only_paths():
         if Path(path).is_symlink():  # /bin -> usr/bin on merged-/usr systems
