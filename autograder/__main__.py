@@ -81,6 +81,7 @@ def command_demo(args):
 
     # The student versions are built into the working folder, not lessons/, where a student's work may be.
     assignment_ids = args.lessons or course.assignment_ids()
+    course.check_datasets(assignment_ids)  # before anything is built: without the data, the demo proves nothing
     release_into_workdir(args.workdir, assignment_ids)
     inbox = args.workdir / "demo-inbox"
     shutil.rmtree(inbox, ignore_errors=True)

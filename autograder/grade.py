@@ -387,9 +387,11 @@ def _grade_into(report, task, template):
                                for index, changes in execution.get("tampering", {}).items()}
 
 
-# Markdown and raw cells are rendered into the feedback page outside the sandbox: one above this size
-# is cut (the student's code cells run, and their outputs are capped by nbgrader's LimitOutput).
-MAX_TEXT_CELL_CHARS = 100_000
+# Markdown and raw cells are rendered into the feedback page outside the sandbox, and rendering
+# Markdown can take time quadratic in a cell's length (20,000 characters of nested brackets and
+# emphasis: 1 s; 100,000: over two minutes): a cell above this size is cut. The student's code cells
+# run in the sandbox, and their outputs are capped by nbgrader's LimitOutput.
+MAX_TEXT_CELL_CHARS = 20_000
 # The feedback page is rendered in a child process stopped after this time.
 FEEDBACK_SECONDS = 120
 
