@@ -49,12 +49,13 @@ def lesson_digest(assignment_id):
     """A hash of everything besides the submission that decides a lesson's scores: its source script
     and source notebook (hidden tests included), its reference outputs, and the code of emolib and
     autograder that the tests and the grader run. A saved report is reused only while it is unchanged."""
-    files = [source_script(assignment_id), solution_notebook(assignment_id), fixtures_file(assignment_id)]
-    files += sorted((COURSE_ROOT / "emolib").rglob("*.py")) + sorted((COURSE_ROOT / "autograder").rglob("*.py"))
+    files = [(path.name, path) for path in (source_script(assignment_id), solution_notebook(assignment_id),
+                                            fixtures_file(assignment_id))]
+    for package in ("emolib", "autograder"):
+        files += [(str(path.relative_to(COURSE_ROOT)), path) for path in sorted((COURSE_ROOT / package).rglob("*.py"))]
     digest = hashlib.sha256()
-    for path in files:
-        digest.update(str(path.relative_to(COURSE_ROOT)).encode() + b"\0")
-        digest.update(path.read_bytes() if path.is_file() else b"(missing)")
+    for name, path in files:
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"(missing)") + b"\0")
     return digest.hexdigest()
 
 

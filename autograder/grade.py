@@ -17,11 +17,15 @@ everything it made; only the main process writes the working folder, and it is t
 writer, so workers never contend for SQLite and may run on other machines (``executor``: any
 ``concurrent.futures.Executor``, e.g. Dask distributed's ``Client.get_executor()``).
 
+The inbox is instructor-side input, checked before anything is opened (``find_submissions``): unusable
+student ids and files that are not regular (symlinks, FIFOs, devices) are refused with a reason, a
+student folder without a notebook scores zero with one, and a student in both layouts is graded once.
+
 Everything grading makes goes into the working folder (default ``work/``): ``autograded/``,
-``feedback/``, ``reports/<assignment>/<student>.json`` (written last and atomically: a re-run skips a
-submission whose report matches its notebook, so an interrupted run resumes), ``gradebook.db``,
-``grades.csv`` (one row per student, one column per assignment: the total) and ``scores.csv`` (one row
-per student, assignment and test).
+``feedback/``, ``gradebook.db``, ``reports/<assignment>/<student>.json`` (written last, after the
+gradebook, and atomically: a re-run skips a submission whose report matches its notebook and lesson,
+see ``grading_key``, so an interrupted run resumes), ``grades.csv`` (one row per student, one column per
+assignment: the total) and ``scores.csv`` (one row per student, assignment and test).
 """
 import csv
 import hashlib
@@ -748,9 +752,8 @@ def graded_reports(tasks, executor, workers):
             future.cancel()
 
 
-def kill_process_tree(pid):
-    """SIGKILL a process and all its descendants (found through /proc before any is killed, since a
-    killed process's children are handed to init)."""
+def process_tree(pid):
+    """The pids of a process and of all its descendants, from /proc."""
     children = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -760,11 +763,16 @@ def kill_process_tree(pid):
         except (OSError, ValueError, IndexError):
             continue
         children.setdefault(parent, []).append(int(entry.name))
-    tree, position = [pid], 0
-    while position < len(tree):
-        tree += children.get(tree[position], [])
-        position += 1
-    for member in tree:
+    tree = [pid]
+    for member in tree:  # grows while it is walked: breadth first
+        tree += children.get(member, [])
+    return tree
+
+
+def kill_process_tree(pid):
+    """SIGKILL a process and all its descendants, all found before any is killed (a killed process's
+    children are handed to init)."""
+    for member in process_tree(pid):
         try:
             os.kill(member, signal.SIGKILL)
         except ProcessLookupError:
