@@ -39,8 +39,9 @@ FULL = 19.0
 LIMIT_FLAGS = ["--wall-time", str(LIMITS.wall_seconds), "--cell-time", str(LIMITS.cell_seconds),
                "--memory", str(LIMITS.memory_mb), "--processes", str(LIMITS.processes)]
 
-# An ungraded cell that attacks the sandbox from inside: remount the read-only binds read-write, write
-# a backdoor into emolib/checks.py and every other bound folder, get capabilities back in a nested user
+# An ungraded cell that attacks the sandbox from inside: remount the read-only binds read-write, plant
+# a module in emolib/ and files in other bound folders (a new file, easy to find and remove should the
+# boundary ever fail, rather than an edit of checks.py), get capabilities back in a nested user
 # namespace, fill /dev/shm. Whatever works is raised as an error, so the answers after it are lost.
 HOSTILE = r'''
 import ctypes, os
@@ -51,10 +52,10 @@ course_code = os.path.dirname(emolib.__file__)
 for path in [course_code, os.path.dirname(course_code), "/usr", "/etc", "/", "/dev"]:
     if libc.mount(b"none", path.encode(), None, 32 | 4096, None) == 0:  # MS_REMOUNT | MS_BIND
         succeeded.append(f"remounted {path}")
-for target in [os.path.join(course_code, "checks.py"), os.path.join(course_code, "backdoor.py"), "/usr/backdoor", "/backdoor"]:
+for target in [os.path.join(course_code, "backdoor.py"), "/usr/backdoor.py", "/backdoor.py"]:
     try:
-        with open(target, "a") as handle:
-            handle.write("\nassert_close = lambda *args, **kwargs: None\n")
+        with open(target, "x") as handle:
+            handle.write("from emolib import checks\nchecks.assert_close = lambda *args, **kwargs: None\n")
         succeeded.append(f"wrote {target}")
     except OSError:
         pass

@@ -34,7 +34,9 @@ def test_the_sandbox_sees_the_data_and_the_cache_but_not_the_solutions(monkeypat
     assert not any(path.endswith(("/solutions", "/work", "/lessons")) for path in paths)
 
 
-# Run inside the sandbox: what a hostile cell could try against the boundary. Prints a JSON summary.
+# Run inside the sandbox: what a hostile cell could try against the boundary, without writing anything
+# (were the boundary broken, a write would land in the host's files): a remount changes only the
+# sandbox's own mount namespace, and access(2) answers EROFS for a read-only mount. Prints JSON.
 BOUNDARY_PROBE = r'''
 import ctypes, json, os, sys
 paths = json.loads(sys.argv[1])
@@ -42,18 +44,15 @@ libc = ctypes.CDLL(None, use_errno=True)
 MS_REMOUNT, MS_BIND = 32, 4096
 found = {"uid": os.getuid(), "gid": os.getgid(),
          "capabilities": int(open("/proc/self/status").read().split("CapEff:")[1].split()[0], 16),
-         "remounted": [], "written": [], "nested_user_namespace": False}
+         "remounted": [], "writable": [], "nested_user_namespace": False}
 for path in paths + ["/", "/dev"]:
     if libc.mount(b"none", path.encode(), None, MS_REMOUNT | MS_BIND, None) == 0:
         found["remounted"].append(path)
-    for target in [os.path.join(path, "backdoor.py")] + [os.path.join(path, name) for name in os.listdir(path)[:20]]:
-        if os.path.exists(target) and not os.path.isfile(target):
-            continue  # a folder, or a device such as /dev/null, which is writable on a read-only mount by design
-        try:
-            with open(target, "a"):
-                found["written"].append(target)
-        except OSError:
-            pass
+    for target in [path] + [os.path.join(path, name) for name in sorted(os.listdir(path))[:20]]:
+        if os.path.islink(target) or (os.path.exists(target) and not (os.path.isfile(target) or os.path.isdir(target))):
+            continue  # a link (/dev/fd), or a device such as /dev/null, writable on a read-only mount by design
+        if os.access(target, os.W_OK):
+            found["writable"].append(target)
 CLONE_NEWUSER = 0x10000000
 if libc.unshare(CLONE_NEWUSER) == 0:
     found["nested_user_namespace"] = True
@@ -77,6 +76,7 @@ def test_inside_the_sandbox_nobody_without_capabilities_cannot_remount_or_write_
     assert (found["uid"], found["gid"]) == (sandbox.SANDBOX_UID, sandbox.SANDBOX_GID)
     assert found["capabilities"] == 0, f"the sandbox keeps capabilities {found['capabilities']:#x}"
     assert found["remounted"] == [], "a read-only path could be remounted read-write"
-    assert found["written"] == [], "a path outside the scratch folder could be written"
+    # The scratch folder and /dev/shm (bounded tmpfs), and devpts, where only terminals can be made.
+    assert found["writable"] == ["/tmp", "/dev/pts", "/dev/shm"], "a path outside the scratch folder is writable"
     assert not found["nested_user_namespace"], "a nested user namespace (capabilities back) could be created"
     assert found["tmp_mb"] == sandbox.SCRATCH_MB and found["shm_mb"] == sandbox.SHARED_MEMORY_MB
