@@ -6,7 +6,9 @@
                                 grades.csv, a JSON report and feedback per submission. Exit status: 0 when
                                 every submission was graded normally, 1 when some need an instructor's
                                 look (they are listed, each with its score and reasons), 2 on bad input
-  demo [LESSON ...]             build the student versions, grade a sample class: reference, untouched, two bugs
+                                or missing data, 128 + the signal when stopped by SIGTERM or SIGINT
+  demo [LESSON ...]             build the student versions, grade a sample class: reference, untouched, two bugs;
+                                exit 1 when a reference solution does not get full marks
   mutants [LESSON ...] [--nbgrader]
                                 judge every mutant and correct alternative of the catalogues (one kernel
                                 per lesson) and report the share caught and kept; --nbgrader grades every
@@ -15,6 +17,7 @@
 """
 import argparse
 import shutil
+import signal
 import sys
 from pathlib import Path
 
@@ -81,6 +84,7 @@ def command_demo(args):
 
     # The student versions are built into the working folder, not lessons/, where a student's work may be.
     assignment_ids = args.lessons or course.assignment_ids()
+    course.check_datasets(assignment_ids)  # before anything is built: without the data, the demo proves nothing
     release_into_workdir(args.workdir, assignment_ids)
     inbox = args.workdir / "demo-inbox"
     shutil.rmtree(inbox, ignore_errors=True)
@@ -90,7 +94,25 @@ def command_demo(args):
         write_class(inbox, assignment_id, sample_class(assignment_id, demo_bugs, release_notebook=release))
     print(f"student versions built in {args.workdir / 'release'}; sample class written to {inbox}")
     scores, attention = grade(inbox, workdir=args.workdir)
-    return report(scores, attention, args.workdir)
+    status = report(scores, attention, args.workdir)
+    short = reference_shortfalls(scores, assignment_ids)
+    for line in short:
+        print(f"error: {line}", file=sys.stderr)
+    return 1 if short else status
+
+
+def reference_shortfalls(scores, assignment_ids):
+    """Why the reference solutions did not all get full marks (empty when they did): the demo's class
+    is then no evidence of anything, and the course or its set-up needs fixing."""
+    shortfalls = []
+    for assignment_id in assignment_ids:
+        rows = [row for row in scores if row.student == "reference" and row.assignment == assignment_id]
+        lost = [f"{row.test} {row.score:g}/{row.max_score:g}" for row in rows if row.score < row.max_score]
+        if not rows:
+            shortfalls.append(f"the reference solution of {assignment_id} was not graded (see the list above)")
+        elif lost:
+            shortfalls.append(f"the reference solution of {assignment_id} did not get full marks: {', '.join(lost)}")
+    return shortfalls
 
 
 def command_mutants(args):
@@ -214,11 +236,15 @@ def main(argv=None):
     unknown = sorted(set(getattr(args, "lessons", None) or ()) - set(course.assignment_ids()))
     if unknown:
         parser.error(f"no such lesson: {', '.join(unknown)} (the lessons are {', '.join(course.assignment_ids())})")
+    from .grade import GradingInterrupted
+
     try:
         return args.run(args)
     except FileNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except GradingInterrupted as interruption:
+        return 128 + signal.Signals[str(interruption)].value
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ An assignment id is a lesson folder's name, e.g. ``01_softmax``: its source is
 ``solutions/01_softmax/01_softmax.py`` (jupytext percent format), built into
 ``solutions/01_softmax/01_softmax.ipynb`` and released as ``lessons/01_softmax/01_softmax.ipynb``.
 """
+import hashlib
 import os
 import re
 import sys
@@ -38,6 +39,66 @@ def solution_notebook(assignment_id):
 
 def release_notebook(assignment_id):
     return LESSONS / assignment_id / f"{assignment_id}.ipynb"
+
+
+def fixtures_file(assignment_id):
+    return COURSE_ROOT / "emolib" / "fixtures" / f"{assignment_id}.json"
+
+
+def lesson_digest(assignment_id):
+    """A hash of everything besides the submission that decides a lesson's scores: its source script
+    and source notebook (hidden tests included), its reference outputs, and the code of emolib and
+    autograder that the tests and the grader run. A saved report is reused only while it is unchanged."""
+    files = [(path.name, path) for path in (source_script(assignment_id), solution_notebook(assignment_id),
+                                            fixtures_file(assignment_id))]
+    for package in ("emolib", "autograder"):
+        files += [(str(path.relative_to(COURSE_ROOT)), path) for path in sorted((COURSE_ROOT / package).rglob("*.py"))]
+    digest = hashlib.sha256()
+    for name, path in files:
+        digest.update(name.encode() + b"\0" + (path.read_bytes() if path.is_file() else b"(missing)") + b"\0")
+    return digest.hexdigest()
+
+
+# The datasets each lesson's notebook reads (tests/test_grading_inputs.py keeps this table equal to the
+# loaders the sources call), and emolib.data's loaders of each.
+LESSON_DATASETS = {
+    "01_softmax": ("imdb",), "02_convolution": ("imdb",), "03_pooling": ("imdb",), "04_gru": ("imdb",),
+    "05_sentiment_from_scratch": ("imdb",), "06_text_as_numbers": ("imdb", "chnsenticorp"),
+    "07_keras_cnn": ("imdb",), "08_keras_rnn": ("imdb",), "09_evaluation": ("imdb", "chnsenticorp"),
+}
+DATASET_LOADERS = {"imdb": ("load_imdb", "load_imdb_sequences"), "chnsenticorp": ("load_chnsenticorp",)}
+
+
+class DataUnavailable(FileNotFoundError):
+    """The data some lessons need is not on this machine; the message says which and what to do."""
+
+
+def check_datasets(assignment_ids):
+    """Make sure the data the lessons read is on disk before anything is graded: the notebooks run
+    without network, and a missing dataset would score every student's work zero. IMDB is extracted
+    (or, when this machine is online, downloaded) into the cache once, here.
+
+    Returns a line per dataset saying where it is; raises DataUnavailable saying what to do."""
+    from emolib import data
+
+    needed = {}
+    for assignment_id in assignment_ids:
+        for dataset in LESSON_DATASETS[assignment_id]:
+            needed.setdefault(dataset, []).append(assignment_id)
+    found, problems = [], []
+    for dataset, lessons in sorted(needed.items()):
+        try:
+            if dataset == "imdb":
+                found.append(f"IMDB reviews: {data.imdb_folder()}")
+            else:
+                for split in data.CHNSENTICORP_SPLITS:
+                    data.load_chnsenticorp(split)
+                found.append(f"ChnSentiCorp: {data.data_dir() / 'chnsenticorp'}")
+        except data.DatasetUnavailableError as error:
+            problems.append(f"{', '.join(lessons)} read {dataset}, which is not available:\n{error}")
+    if problems:
+        raise DataUnavailable("\n\n".join(problems) + "\nNothing was graded: make the data available and run the command again.")
+    return found
 
 
 def nbgrader_config(workdir=None, release_dir=None):

@@ -17,20 +17,30 @@ everything it made; only the main process writes the working folder, and it is t
 writer, so workers never contend for SQLite and may run on other machines (``executor``: any
 ``concurrent.futures.Executor``, e.g. Dask distributed's ``Client.get_executor()``).
 
+The inbox is instructor-side input, checked before anything is opened (``find_submissions``): unusable
+student ids and files that are not regular (symlinks, FIFOs, devices) are refused with a reason, a
+student folder without a notebook scores zero with one, and a student in both layouts is graded once.
+
 Everything grading makes goes into the working folder (default ``work/``): ``autograded/``,
-``feedback/``, ``reports/<assignment>/<student>.json`` (written last and atomically: a re-run skips a
-submission whose report matches its notebook, so an interrupted run resumes), ``gradebook.db``,
-``grades.csv`` (one row per student, one column per assignment: the total) and ``scores.csv`` (one row
-per student, assignment and test).
+``feedback/``, ``gradebook.db``, ``reports/<assignment>/<student>.json`` (written last, after the
+gradebook, and atomically: a re-run skips a submission whose report matches its notebook and lesson,
+see ``grading_key``, so an interrupted run resumes), ``grades.csv`` (one row per student, one column per
+assignment: the total) and ``scores.csv`` (one row per student, assignment and test).
 """
 import csv
 import hashlib
 import json
 import os
+import signal
+import stat
+import subprocess
+import sys
 import tempfile
+import threading
 import time
 import warnings
 from concurrent.futures import as_completed
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -51,8 +61,8 @@ MAX_NOTEBOOK_MB = 20
 class Submission:
     student: str
     assignment: str
-    notebook: Path
-    note: str = ""  # e.g. that the notebook had another name
+    notebook: Path | None  # None: the student's folder holds no notebook to grade (it scores zero)
+    note: str = ""         # e.g. that the notebook had another name, or why there is none
 
 
 @dataclass(frozen=True)
@@ -64,54 +74,181 @@ class TestScore:
     max_score: float
 
 
+@dataclass(frozen=True)
+class Refused:
+    """Something in the inbox that is not graded, and why; listed for the instructor, never dropped."""
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class Inbox:
+    submissions: list  # of Submission, sorted by student
+    refused: list      # of Refused
+
+
+# A spreadsheet reads a cell that starts with one of these as a formula (CSV injection), and the
+# control characters would split a row: such an id is refused rather than rewritten, so every file
+# the grader writes names the student exactly as the submission did.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def student_id_problem(student):
+    """Why ``student`` cannot be a student id (it names folders and CSV rows), or "" when it can."""
+    if not student:
+        return "the student id is empty"
+    if student.startswith("."):
+        return f"the student id {student!r} starts with '.' (a hidden name)"
+    if any(separator in student for separator in ("/", "\\")) or ".." in student:
+        return f"the student id {student!r} contains a path separator or '..'"
+    if student.startswith(FORMULA_STARTS):
+        return f"the student id {student!r} starts with {student[0]!r}, which a spreadsheet runs as a formula"
+    if any(ord(character) < 32 or ord(character) == 127 for character in student):
+        return f"the student id {student!r} contains a control character"
+    return ""
+
+
+def file_type_problem(path):
+    """Why ``path`` cannot be graded without being opened (a symlink, a FIFO, a device), or ""."""
+    mode = os.lstat(path).st_mode
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return ""
+    kind = ("a symbolic link" if stat.S_ISLNK(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket")
+    return f"{kind}, not a regular file: not opened; hand in the notebook itself"
+
+
 def find_submissions(inbox: Path, assignment_ids):
-    """Every submission in ``inbox``, in either layout (see the module doc), sorted by student."""
+    """Every submission in ``inbox``, in either layout (see the module doc), and what was refused.
+
+    Refused, with the reason, and never opened: an entry whose student id is not usable (see
+    ``student_id_problem``) and anything that is not a regular file or folder. A student folder with
+    no notebook for an assignment of the batch becomes a submission without a notebook (it scores
+    zero, with the reason). A student found in both layouts is graded once, from nbgrader's layout
+    (what ``nbgrader collect`` makes); the flat copy is refused with that reason.
+    """
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise FileNotFoundError(f"No folder of submissions at {inbox}")
-    submissions = []
+    folders, flat, refused = {}, {}, []
     for path in sorted(inbox.iterdir()):
-        if path.is_dir():
-            for assignment_id in assignment_ids:
-                notebook = path / assignment_id / f"{assignment_id}.ipynb"
-                others = sorted((path / assignment_id).glob("*.ipynb"))
-                if notebook.exists():
-                    submissions.append(Submission(path.name, assignment_id, notebook))
-                elif len(others) == 1:
-                    submissions.append(Submission(path.name, assignment_id, others[0],
-                                                  f"graded {others[0].name}, the only notebook handed in "
-                                                  f"(expected name: {assignment_id}.ipynb)"))
-        elif path.suffix == ".ipynb":
-            for assignment_id in assignment_ids:
-                suffix = f"_{assignment_id}.ipynb"
-                if path.name.endswith(suffix) and len(path.name) > len(suffix):
-                    submissions.append(Submission(path.name[: -len(suffix)], assignment_id, path))
-                    break
-    return submissions
+        if path.name == ".ipynb_checkpoints":  # Jupyter's autosaved copies, never a submission
+            continue
+        if path.suffix != ".ipynb" and not path.is_dir():
+            continue  # a stray file (notes.txt), not a notebook
+        student = path.name if path.suffix != ".ipynb" else _flat_student(path.name, assignment_ids)
+        problem = file_type_problem(path) or (student is not None and student_id_problem(student))
+        if problem:
+            refused.append(Refused(path, problem))
+        elif path.is_dir():
+            folders[student] = _folder_submissions(path, assignment_ids, refused)
+        elif student is not None:
+            flat[(student, path.name[len(student) + 1: -len(".ipynb")])] = path
+    batch = {s.assignment for found in folders.values() for s in found if s.notebook} | {a for _, a in flat}
+    submissions = []
+    for student, found in folders.items():
+        if not found and not any(key[0] == student for key in flat):
+            found = [Submission(student, assignment_id, None, f"no notebook for {assignment_id} in {inbox / student}")
+                     for assignment_id in sorted(batch)]
+        for submission in found:
+            duplicate = flat.pop((student, submission.assignment), None)
+            if duplicate is not None and submission.notebook is not None:
+                refused.append(Refused(duplicate, (
+                    f"{student} handed in {submission.assignment} in both layouts: graded "
+                    f"{submission.notebook.relative_to(inbox)} (nbgrader's layout is preferred), not this copy")))
+            elif duplicate is not None:
+                submission = Submission(student, submission.assignment, duplicate)
+            submissions.append(submission)
+    submissions += [Submission(student, assignment_id, path) for (student, assignment_id), path in flat.items()]
+    return Inbox(sorted(submissions, key=lambda s: (s.student, s.assignment)), refused)
 
 
-def unrecognized_notebooks(inbox: Path, submissions):
+def _flat_student(name, assignment_ids):
+    """The student of a flat file name ``<student>_<assignment>.ipynb``, or None for no known lesson."""
+    for assignment_id in assignment_ids:
+        suffix = f"_{assignment_id}.ipynb"
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return None
+
+
+def _folder_submissions(folder, assignment_ids, refused):
+    """The submissions in one student's folder of nbgrader's layout (``<assignment>/<assignment>.ipynb``)."""
+    found = []
+    for assignment_id in assignment_ids:
+        lesson_folder = folder / assignment_id
+        if not os.path.lexists(lesson_folder):
+            continue
+        if problem := file_type_problem(lesson_folder):
+            refused.append(Refused(lesson_folder, problem))
+            continue
+        notebooks = sorted(lesson_folder.glob("*.ipynb"))
+        expected = lesson_folder / f"{assignment_id}.ipynb"
+        unusable = [(path, file_type_problem(path)) for path in notebooks]
+        refused += [Refused(path, problem) for path, problem in unusable if problem]
+        notebooks = [path for path, problem in unusable if not problem]
+        if expected in notebooks:
+            found.append(Submission(folder.name, assignment_id, expected))
+        elif len(notebooks) == 1:
+            found.append(Submission(folder.name, assignment_id, notebooks[0],
+                                    f"graded {notebooks[0].name}, the only notebook handed in "
+                                    f"(expected name: {assignment_id}.ipynb)"))
+        elif notebooks:
+            found.append(Submission(folder.name, assignment_id, None,
+                                    f"several notebooks handed in ({', '.join(path.name for path in notebooks)}) "
+                                    f"and none named {assignment_id}.ipynb: rename the one to grade"))
+        else:
+            found.append(Submission(folder.name, assignment_id, None, f"no notebook for {assignment_id} in {lesson_folder}"))
+    return found
+
+
+def read_submission(path):
+    """The bytes of a submitted notebook, opened without following a symlink or blocking on a FIFO
+    (either may have replaced the file since the inbox was listed)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as error:
+        raise NotARegularFile(f"could not be opened ({error.strerror}): not graded") from None
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise NotARegularFile("not a regular file: not opened; hand in the notebook itself")
+        return handle.read()
+
+
+class NotARegularFile(Exception):
+    pass
+
+
+def unrecognized_notebooks(inbox: Path, inbox_contents: Inbox):
     """Notebooks in ``inbox`` that are no submission (a misspelt lesson id, a stray file)."""
-    used = {submission.notebook.resolve() for submission in submissions}
-    return sorted(path for path in Path(inbox).rglob("*.ipynb")
-                  if path.resolve() not in used and ".ipynb_checkpoints" not in path.parts)
+    inbox = Path(inbox)
+    accounted = {submission.notebook for submission in inbox_contents.submissions}
+    # A lesson folder's other notebooks: its submission's note already names them.
+    lesson_folders = {inbox / submission.student / submission.assignment for submission in inbox_contents.submissions}
+    refused = {entry.path for entry in inbox_contents.refused}
+    return sorted(path for path in inbox.rglob("*.ipynb")
+                  if path not in accounted | refused and path.parent not in lesson_folders
+                  and not refused.intersection(path.parents)
+                  and not any(part.startswith(".") for part in path.relative_to(inbox).parts))
 
 
-def write_csvs(scores, workdir: Path):
+def write_csvs(scores, workdir: Path, not_graded=()):
+    """scores.csv (a row per test) and grades.csv (a row per student, a column per assignment); a
+    submission in ``not_graded`` (student, assignment) is left blank in grades.csv, not scored zero."""
     with open(workdir / "scores.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["student", "assignment", "test", "score", "max_score"])
         for row in scores:
             writer.writerow([row.student, row.assignment, row.test, f"{row.score:g}", f"{row.max_score:g}"])
-    assignments = sorted({row.assignment for row in scores})
-    totals = {}
+    assignments = sorted({row.assignment for row in scores} | {assignment for _, assignment in not_graded})
+    totals = {student: dict.fromkeys(assignments, 0.0) for student in {row.student for row in scores} | {s for s, _ in not_graded}}
     for row in scores:
-        totals.setdefault(row.student, dict.fromkeys(assignments, 0.0))[row.assignment] += row.score
+        totals[row.student][row.assignment] += row.score
     with open(workdir / "grades.csv", "w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["student", *assignments])
         for student in sorted(totals):
-            writer.writerow([student, *(f"{totals[student][a]:g}" for a in assignments)])
+            writer.writerow([student, *("" if (student, a) in not_graded else f"{totals[student][a]:g}" for a in assignments)])
 
 
 def score_table(scores):
@@ -156,7 +293,7 @@ class GradingTask:
     a worker on another machine needs only the course installed."""
     student: str
     assignment: str
-    notebook: bytes        # the submitted file as it was handed in
+    notebook: bytes | None  # the submitted file as it was handed in; None when there is none
     note: str
     template: str          # the released student version (JSON), to repair cells from
     gradebook: bytes       # the gradebook after release: the lesson's cells, tests and checksums
@@ -165,10 +302,12 @@ class GradingTask:
     key: str               # what the report is valid for (see grading_key)
 
 
-def grading_key(notebook_bytes, template, limits, use_sandbox):
-    """A report is reused only for the same notebook, lesson version, limits and sandbox setting."""
-    digest = hashlib.sha256(notebook_bytes)
+def grading_key(notebook_bytes, template, lesson_digest, limits, use_sandbox):
+    """A report is reused only for the same notebook, student version, lesson (hidden tests, reference
+    outputs, the course code the tests run: see ``course.lesson_digest``), limits and sandbox setting."""
+    digest = hashlib.sha256(notebook_bytes or b"")
     digest.update(template.encode())
+    digest.update(lesson_digest.encode())
     numbers = {name: float(value) for name, value in asdict(limits).items()}  # 90 and 90.0 are one limit
     digest.update(json.dumps([numbers, bool(use_sandbox)], sort_keys=True).encode())
     return digest.hexdigest()
@@ -192,6 +331,11 @@ def grade_submission(task: GradingTask):
 
 
 def _grade_into(report, task, template):
+    if task.notebook is None:
+        report["error"] = f"no notebook to grade: {task.note}"
+        report["repairs"] = []  # the note is the error
+        report["tests"] = [_test_row(cell, 0.0, report["error"]) for cell in template.cells if _is_test(cell)]
+        return
     size_mb = len(task.notebook) / 1e6
     try:
         if size_mb > MAX_NOTEBOOK_MB:
@@ -205,7 +349,7 @@ def _grade_into(report, task, template):
         report["tests"] = [_test_row(cell, 0.0, report["error"]) for cell in template.cells if _is_test(cell)]
         return
     repaired, notes = repair(submitted, template)
-    report["repairs"] += notes
+    report["repairs"] += notes + cut_long_text_cells(repaired)
     with tempfile.TemporaryDirectory(prefix="emotion-grade-") as folder:
         folder = Path(folder)
         (folder / "gradebook.db").write_bytes(task.gradebook)
@@ -225,10 +369,10 @@ def _grade_into(report, task, template):
             # nbgrader 0.9.6 relies on a cascade SQLAlchemy 2 no longer makes, and warns; nothing is lost.
             warnings.simplefilter("ignore", SAWarning)
             result = api.autograde(task.assignment, task.student, force=True, create=True)
-            if result["success"]:
-                result = api.generate_feedback(task.assignment, task.student, force=True)
         if not result["success"]:
             report["error"] = "nbgrader could not grade it: " + (result.get("error") or "") + result.get("log", "")[-3000:]
+        else:
+            report["problems"] += feedback_problems(folder, task)
         execution = json.loads((folder / "execution.json").read_text()) if (folder / "execution.json").exists() else {}
         report["sandbox"] = execution.get("sandbox", "")
         autograded = folder / "autograded" / task.student / task.assignment / f"{task.assignment}.ipynb"
@@ -239,11 +383,71 @@ def _grade_into(report, task, template):
         scores = _scores_from(folder / "gradebook.db", task)
         executed = nbformat.reads(report["files"]["autograded"], as_version=4) if "autograded" in report["files"] else None
         report["tests"] = _test_rows(template, scores, executed, execution, report.get("error"))
-        report["problems"] = [f"{cell_label(execution['cell_ids'].get(index), index)}: {reason}"
-                              for index, reason in execution.get("cells", {}).items()]
+        report["problems"] += [f"{cell_label(execution['cell_ids'].get(index), index)}: {reason}"
+                               for index, reason in execution.get("cells", {}).items()]
         report["problems"] += memory_errors(executed, task.limits)
+        report["environment"] = environment_failures(executed)
         report["tampering"] = {execution["cell_ids"].get(index) or index: changes
                                for index, changes in execution.get("tampering", {}).items()}
+
+
+# Markdown and raw cells are rendered into the feedback page outside the sandbox, and rendering
+# Markdown can take time quadratic in a cell's length (20,000 characters of nested brackets and
+# emphasis: 1 s; 100,000: over two minutes): a cell above this size is cut. The student's code cells
+# run in the sandbox, and their outputs are capped by nbgrader's LimitOutput.
+MAX_TEXT_CELL_CHARS = 20_000
+# The feedback page is rendered in a child process stopped after this time.
+FEEDBACK_SECONDS = 120
+
+
+def cut_long_text_cells(notebook):
+    """Cut every Markdown or raw cell longer than MAX_TEXT_CELL_CHARS, with a note in the cell; returns
+    the notes for the report."""
+    notes = []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code" and len(cell.source) > MAX_TEXT_CELL_CHARS:
+            notes.append(f"cell #{index} ({cell.cell_type}) has {len(cell.source):,} characters: cut to "
+                         f"the first {MAX_TEXT_CELL_CHARS:,} for grading and feedback")
+            cell.source = (cell.source[:MAX_TEXT_CELL_CHARS] +
+                           f"\n\n[cut by the grader: this cell had {len(cell.source):,} characters]")
+    return notes
+
+
+def feedback_problems(folder, task):
+    """Render the feedback page (nbgrader's generate_feedback, in ``python -m autograder.feedback``) under
+    a time limit; returns what went wrong, if anything. A submission without a page keeps its score."""
+    command = [sys.executable, "-m", "autograder.feedback", str(folder), task.assignment, task.student]
+    try:
+        finished = subprocess.run(command, capture_output=True, text=True, timeout=FEEDBACK_SECONDS)
+    except subprocess.TimeoutExpired:
+        return [f"no feedback page: rendering it took longer than {FEEDBACK_SECONDS} s and was stopped"]
+    if finished.returncode != 0:
+        return [f"no feedback page: nbgrader generate_feedback failed: {(finished.stdout + finished.stderr)[-1000:]}"]
+    return []
+
+
+# A cell that fails for one of these reasons failed because of the course's data or set-up, not the
+# student's work: the score would be wrong, so the submission waits for an instructor.
+COURSE_FAILURES = ("DatasetUnavailableError",)
+SETUP_FAILURES = ("ImportError", "ModuleNotFoundError")
+
+
+def environment_failures(executed):
+    """Errors the student did not cause: a dataset missing anywhere; an import failing in the course's
+    set-up, a locked cell or one the lesson tags ``setup`` (a student's own import of a package the
+    course does not install fails in an answer cell, and stays the student's)."""
+    if executed is None:
+        return []
+    failures = []
+    for index, cell in enumerate(executed.cells):
+        nbgrader = cell.metadata.get("nbgrader", {})
+        setup = (nbgrader.get("locked", False) and not nbgrader.get("solution", False)) or "setup" in cell.metadata.get("tags", [])
+        for output in cell.get("outputs", []):
+            if output.output_type == "error" and (output.ename in COURSE_FAILURES or
+                                                  (setup and output.ename in SETUP_FAILURES)):
+                first_line = (output.evalue or "").strip().split("\n")[0]
+                failures.append(f"{cell_label(nbgrader.get('grade_id'), index)}: {output.ename}: {first_line}")
+    return failures
 
 
 def memory_errors(executed, limits):
@@ -317,7 +521,8 @@ def _finish(report, started):
 
 def attention_reasons(report):
     """Why an instructor should look at this submission (empty when nothing unusual happened)."""
-    reasons = []
+    reasons = [f"not graded, the course's data or set-up failed (not the student's work): {failure}; "
+               "fix it and grade again" for failure in report.get("environment", [])]
     if report.get("error"):
         reasons.append(report["error"].splitlines()[0])
     reasons += report["problems"] + report["repairs"]
@@ -346,30 +551,52 @@ def load_reports(workdir):
     return reports
 
 
-def save_result(workdir, report):
-    """Write the autograded notebook and feedback of a graded submission, then (last) its report."""
+def save_files(workdir, report):
+    """Write the autograded notebook and feedback page of a graded submission (its report comes last)."""
     files = report.pop("files")
     for name, text in files.items():
         suffix = "html" if name == "feedback" else "ipynb"
         write_atomically(Path(workdir) / name / report["student"] / report["assignment"] / f"{report['assignment']}.{suffix}", text)
+
+
+def save_report(workdir, report):
     write_atomically(report_path(workdir, report["assignment"], report["student"]), json.dumps(report, indent=1))
 
 
-def record_in_gradebook(config, report):
-    """Put a submission's scores in the working folder's gradebook, where nbgrader's formgrader and
-    ``nbgrader export`` find them; only the main process writes it."""
+@contextmanager
+def open_gradebook(config):
     with warnings.catch_warnings(), Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gradebook:
-        warnings.simplefilter("ignore", SAWarning)
-        gradebook.update_or_create_student(report["student"])
-        try:
-            gradebook.remove_submission(report["assignment"], report["student"])
-        except MissingEntry:
-            pass
+        warnings.simplefilter("ignore", SAWarning)  # see _grade_into
+        yield gradebook
+
+
+def recorded_scores(gradebook, report):
+    """{test: score} of a submission as the gradebook holds it (None when it holds none)."""
+    try:
+        notebook = gradebook.find_submission_notebook(report["assignment"], report["assignment"], report["student"])
+    except MissingEntry:
+        return None
+    return {grade.name: grade.score for grade in notebook.grades}
+
+
+def record_in_gradebook(gradebook, report):
+    """Put a submission's scores in the working folder's gradebook, where nbgrader's formgrader and
+    ``nbgrader export`` find them; only the main process writes it. A submission that could not be
+    graded (``environment``) is taken out of it, as it is left blank in grades.csv."""
+    graded = not report.get("environment")
+    if recorded_scores(gradebook, report) == ({row["name"]: row["score"] for row in report["tests"]} if graded else None):
+        return
+    gradebook.update_or_create_student(report["student"])
+    try:
+        gradebook.remove_submission(report["assignment"], report["student"])
+    except MissingEntry:
+        pass
+    if graded:
         gradebook.add_submission(report["assignment"], report["student"])
         for row in report["tests"]:
             grade = gradebook.find_grade(row["name"], report["assignment"], report["assignment"], report["student"])
             grade.auto_score = row["score"]
-        gradebook.db.commit()
+    gradebook.db.commit()
 
 
 def default_workers():
@@ -391,65 +618,113 @@ def grade(inbox, workdir=course.DEFAULT_WORKDIR, log=print, workers=None, limits
 
     ``attention`` maps (student, assignment) to the reasons an instructor should look at that
     submission (a crash, a time-out, tampering, repaired cells, an unreadable notebook, a notebook
-    found under another name); every submission gets a score either way. ``executor`` is any
-    ``concurrent.futures.Executor`` (default: a process pool of ``workers`` processes, the cores).
+    found under another name, no notebook at all, the course's data or set-up failing), and (path, "?")
+    to what was not graded (refused, or named for no lesson). Every submission gets a score, except one
+    the course's data or set-up failed: it is left blank in grades.csv and graded again next time.
+    ``executor`` is any ``concurrent.futures.Executor`` (default: a process pool of ``workers``
+    processes, the cores). SIGTERM or SIGINT stops the batch (``GradingInterrupted``) with every
+    finished submission saved, and no worker left running; the next run resumes.
     """
     workdir = Path(workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     assignment_ids = course.assignment_ids()
-    submissions = find_submissions(inbox, assignment_ids)
+    inbox_contents = find_submissions(inbox, assignment_ids)
+    submissions = inbox_contents.submissions
     if not submissions:
         raise FileNotFoundError(
             f"No submissions found in {inbox}: expected <student>/<assignment>/<assignment>.ipynb or "
             f"<student>_<assignment>.ipynb, with <assignment> one of {', '.join(assignment_ids)}")
     limits = limits or course_limits()
+    batch = sorted({s.assignment for s in submissions})
     log(f"isolation: {sandbox_mode(use_sandbox)[1]}")
-    extract_datasets_once(log)
-    config, _ = release_into_workdir(workdir, sorted({s.assignment for s in submissions}))
-    gradebook = Path(config.CourseDirectory.db_url.removeprefix("sqlite:///")).read_bytes()
-    templates = {assignment: (workdir / "release" / assignment / f"{assignment}.ipynb").read_text()
-                 for assignment in {s.assignment for s in submissions}}
+    for line in course.check_datasets(batch):
+        log(line)
+    config, _ = release_into_workdir(workdir, batch)
+    gradebook_bytes = Path(config.CourseDirectory.db_url.removeprefix("sqlite:///")).read_bytes()
+    templates = {assignment: (workdir / "release" / assignment / f"{assignment}.ipynb").read_text() for assignment in batch}
+    lessons = {assignment: course.lesson_digest(assignment) for assignment in batch}
+    refused = list(inbox_contents.refused)
     reports, tasks = {}, []
     for submission in submissions:
-        notebook = submission.notebook.read_bytes()
-        key = grading_key(notebook, templates[submission.assignment], limits, use_sandbox)
-        path = report_path(workdir, submission.assignment, submission.student)
-        if not force and path.exists() and json.loads(path.read_text()).get("key") == key:
-            reports[(submission.student, submission.assignment)] = json.loads(path.read_text())
-            log(progress_line(len(reports), len(submissions), reports[(submission.student, submission.assignment)], reused=True))
+        try:
+            notebook = read_submission(submission.notebook) if submission.notebook else None
+        except NotARegularFile as error:
+            refused.append(Refused(submission.notebook, str(error)))
+            continue
+        key = grading_key(notebook, templates[submission.assignment], lessons[submission.assignment], limits, use_sandbox)
+        earlier = load_report(report_path(workdir, submission.assignment, submission.student))
+        if not force and earlier.get("key") == key and not earlier.get("environment"):
+            reports[(submission.student, submission.assignment)] = earlier
             continue
         tasks.append(GradingTask(submission.student, submission.assignment, notebook, submission.note,
-                                 templates[submission.assignment], gradebook, limits, use_sandbox, key))
-    for report in graded_reports(tasks, executor, workers or default_workers()):
-        save_result(workdir, report)
-        record_in_gradebook(config, report)
-        reports[(report["student"], report["assignment"])] = report
-        log(progress_line(len(reports), len(submissions), report))
-    ordered = [reports[(s.student, s.assignment)] for s in submissions]
+                                 templates[submission.assignment], gradebook_bytes, limits, use_sandbox, key))
+    total = len(reports) + len(tasks)
+    with open_gradebook(config) as gradebook, stopped_by_signals():
+        # A report is written after its scores are in the gradebook; a gradebook replaced or behind
+        # (an older version's order, a copy restored) is brought back in line with the reports here.
+        for done, report in enumerate(list(reports.values()), start=1):
+            record_in_gradebook(gradebook, report)
+            log(progress_line(done, total, report, reused=True))
+        try:
+            with closing(graded_reports(tasks, executor, workers or default_workers())) as graded:
+                for report in graded:
+                    save_files(workdir, report)
+                    record_in_gradebook(gradebook, report)
+                    save_report(workdir, report)
+                    reports[(report["student"], report["assignment"])] = report
+                    log(progress_line(len(reports), total, report))
+        except GradingInterrupted as interruption:
+            log(f"stopped by {interruption}: {len(reports)} of {total} submission(s) graded and saved; "
+                "run the same command again to grade the rest")
+            raise
+    ordered = [reports[key] for key in sorted(reports)]
+    pending = {key for key, report in reports.items() if report.get("environment")}
     scores = [TestScore(report["student"], report["assignment"], row["name"], row["score"], row["max_score"])
-              for report in ordered for row in report["tests"]]
-    write_csvs(scores, workdir)
+              for report in ordered for row in report["tests"] if (report["student"], report["assignment"]) not in pending]
+    write_csvs(scores, workdir, pending)
     attention = {(report["student"], report["assignment"]): report["attention"] for report in ordered if report["attention"]}
-    for path in unrecognized_notebooks(inbox, submissions):
+    for entry in refused:
+        attention[(str(entry.path), "?")] = [f"not graded: {entry.reason}"]
+    for path in unrecognized_notebooks(inbox, inbox_contents):
         attention[(str(path), "?")] = [
             "not graded: its name is not <student>_<assignment>.ipynb or <student>/<assignment>/<assignment>.ipynb "
             f"with <assignment> one of {', '.join(assignment_ids)}; rename it and grade again"]
     return scores, attention
 
 
-def extract_datasets_once(log):
-    """Extract the IMDB archive into the cache before grading, when the data folder holds it: the
-    notebooks see the cache read-only, and extracting it once per submission would cost each ~20 s."""
-    from emolib import data
+def load_report(path):
+    """A saved report, or {} when there is none."""
+    return json.loads(path.read_text()) if path.is_file() else {}
 
-    if (data.data_dir() / data.IMDB_ARCHIVE).is_file():
-        log(f"IMDB reviews: {data.imdb_folder()}")
+
+class GradingInterrupted(Exception):
+    """SIGTERM or SIGINT arrived while grading (the signal's name is the message)."""
+
+
+@contextmanager
+def stopped_by_signals():
+    """Turn SIGTERM and SIGINT into GradingInterrupted while grading (signals reach only the main thread,
+    so elsewhere, e.g. in a test's thread, nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signal_number, frame):
+        raise GradingInterrupted(signal.Signals(signal_number).name)
+
+    previous = {number: signal.signal(number, interrupt) for number in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def graded_reports(tasks, executor, workers):
     """Reports of the tasks as they finish: on ``executor`` when given, else on a pool of ``workers``
     processes started fresh (spawn), or in this process for one worker (each notebook still runs in
-    its own sandboxed child either way)."""
+    its own sandboxed child either way). Stopped early (an exception, GradingInterrupted), it cancels
+    what has not started and, for its own pool, kills the workers and everything they started."""
     if executor is None and workers == 1:
         yield from map(grade_submission, tasks)
         return
@@ -457,8 +732,16 @@ def graded_reports(tasks, executor, workers):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        before = set(multiprocessing.active_children())
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        try:
             yield from graded_reports(tasks, pool, workers)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            for worker in set(multiprocessing.active_children()) - before:
+                kill_process_tree(worker.pid)
+            raise
+        pool.shutdown()
         return
     futures = [executor.submit(grade_submission, task) for task in tasks]
     try:
@@ -467,6 +750,33 @@ def graded_reports(tasks, executor, workers):
     finally:
         for future in futures:
             future.cancel()
+
+
+def process_tree(pid):
+    """The pids of a process and of all its descendants, from /proc."""
+    children = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(parent, []).append(int(entry.name))
+    tree = [pid]
+    for member in tree:  # grows while it is walked: breadth first
+        tree += children.get(member, [])
+    return tree
+
+
+def kill_process_tree(pid):
+    """SIGKILL a process and all its descendants, all found before any is killed (a killed process's
+    children are handed to init)."""
+    for member in process_tree(pid):
+        try:
+            os.kill(member, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def course_limits():

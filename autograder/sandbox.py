@@ -4,10 +4,11 @@ The child (``python -m autograder.runner``) receives the notebook on stdin and s
 notebook and what happened to each cell on stdout, so the notebook, which holds the hidden tests, is
 never written where the student's code could read it.
 
-With bubblewrap (``bwrap``, Debian package ``bubblewrap``) the child sees no network, a read-only view
-of the interpreter, the virtual environment, ``emolib/``, ``autograder/`` and the data folder, a private
-``/tmp`` as its working folder, and nothing else of the course: not ``solutions/``, the gradebook,
-``work/`` or any other submission. Without it (or when it cannot create its namespaces, as in some
+With bubblewrap (``bwrap``, Debian package ``bubblewrap``) the child runs as an unprivileged user with
+no capabilities and sees no network, a read-only view of the interpreter, the virtual environment,
+``emolib/``, ``autograder/`` and the data folder, a private ``/tmp`` of bounded size as its working
+folder (and a small ``/dev/shm``), and nothing else of the course: not ``solutions/``, the gradebook,
+``work/`` or any other submission; nothing else is writable. Without it (or when it cannot create its namespaces, as in some
 containers) the child still gets the resource limits and a scrubbed environment, and the grader says so.
 """
 import json
@@ -52,7 +53,8 @@ def bwrap_status():
                            capture_output=True, text=True, timeout=60, env=scrubbed_environment())
     if probe.returncode != 0 or probe.stdout.strip() != "ok":
         return False, f"bwrap is installed but cannot run here (exit {probe.returncode}): {probe.stderr.strip()}"
-    return True, f"bubblewrap sandbox ({bwrap}): no network, read-only course code, private /tmp"
+    return True, (f"bubblewrap sandbox ({bwrap}): no network, no capabilities, uid {SANDBOX_UID}, read-only "
+                  f"course code, private /tmp of {SCRATCH_MB} MB")
 
 
 def sandbox_mode(use_sandbox=True):
@@ -73,15 +75,30 @@ def _read_only_paths():
     return [path for path in dict.fromkeys(map(str, paths)) if Path(path).exists()]
 
 
+# The sandbox's only writable places, both tmpfs and so host memory that the kernel's memory limit does
+# not count: bounded here instead. 512 MB of scratch holds what a lesson writes (jieba's cache, a
+# saved model); /dev/shm only needs room for semaphores and small shared buffers.
+SCRATCH_MB = 512
+SHARED_MEMORY_MB = 64
+# An unprivileged identity inside the sandbox's user namespace (nobody): with no capabilities it
+# cannot remount the read-only binds, and it owns nothing outside its scratch folder.
+SANDBOX_UID = SANDBOX_GID = 65534
+
+
 def _bwrap_arguments():
-    arguments = ["--unshare-all", "--die-with-parent", "--new-session", "--proc", "/proc", "--dev", "/dev",
-                 "--tmpfs", "/tmp", "--chdir", "/tmp"]
+    # --disable-userns: no nested user namespace, where a process would get capabilities back.
+    arguments = ["--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_GID),
+                 "--disable-userns", "--cap-drop", "ALL", "--die-with-parent", "--new-session",
+                 "--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(SHARED_MEMORY_MB << 20), "--tmpfs", "/dev/shm",
+                 "--perms", "0700", "--size", str(SCRATCH_MB << 20), "--tmpfs", "/tmp", "--chdir", "/tmp"]
     for path in _read_only_paths():
         if Path(path).is_symlink():  # /bin -> usr/bin on merged-/usr systems
             arguments += ["--symlink", os.readlink(path), path]
         else:
             arguments += ["--ro-bind", path, path]
-    return arguments
+    # Last, once every mount point exists: the sandbox's own root and /dev (tmpfs it would otherwise
+    # own) become read-only; device nodes such as /dev/null stay usable on a read-only mount.
+    return arguments + ["--remount-ro", "/dev", "--remount-ro", "/"]
 
 
 def dataset_folders():

@@ -1,5 +1,13 @@
 """autograder.sandbox: what the graded notebook's process is given (the adversarial suite grades real
 submissions through it; these are the parts that need no notebook)."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
 from autograder import sandbox
 
 
@@ -24,3 +32,51 @@ def test_the_sandbox_sees_the_data_and_the_cache_but_not_the_solutions(monkeypat
     paths = sandbox._read_only_paths()
     assert str(tmp_path / "data") in paths and str(tmp_path / "cache") in paths
     assert not any(path.endswith(("/solutions", "/work", "/lessons")) for path in paths)
+
+
+# Run inside the sandbox: what a hostile cell could try against the boundary, without writing anything
+# (were the boundary broken, a write would land in the host's files): a remount changes only the
+# sandbox's own mount namespace, and access(2) answers EROFS for a read-only mount. Prints JSON.
+BOUNDARY_PROBE = r'''
+import ctypes, json, os, sys
+paths = json.loads(sys.argv[1])
+libc = ctypes.CDLL(None, use_errno=True)
+MS_REMOUNT, MS_BIND = 32, 4096
+found = {"uid": os.getuid(), "gid": os.getgid(),
+         "capabilities": int(open("/proc/self/status").read().split("CapEff:")[1].split()[0], 16),
+         "remounted": [], "writable": [], "nested_user_namespace": False}
+for path in paths + ["/", "/dev"]:
+    if libc.mount(b"none", path.encode(), None, MS_REMOUNT | MS_BIND, None) == 0:
+        found["remounted"].append(path)
+    for target in [path] + [os.path.join(path, name) for name in sorted(os.listdir(path))[:20]]:
+        if os.path.islink(target) or (os.path.exists(target) and not (os.path.isfile(target) or os.path.isdir(target))):
+            continue  # a link (/dev/fd), or a device such as /dev/null, writable on a read-only mount by design
+        if os.access(target, os.W_OK):
+            found["writable"].append(target)
+CLONE_NEWUSER = 0x10000000
+if libc.unshare(CLONE_NEWUSER) == 0:
+    found["nested_user_namespace"] = True
+tmp, shm = os.statvfs("/tmp"), os.statvfs("/dev/shm")
+found["tmp_mb"] = tmp.f_blocks * tmp.f_frsize / 2**20
+found["shm_mb"] = shm.f_blocks * shm.f_frsize / 2**20
+print(json.dumps(found))
+'''
+
+
+@pytest.mark.skipif(not sandbox.bwrap_status()[0], reason=f"bubblewrap cannot run here: {sandbox.bwrap_status()[1]}")
+def test_inside_the_sandbox_nobody_without_capabilities_cannot_remount_or_write_outside_its_scratch():
+    """Before: the kernel ran as root with every capability in bwrap's user namespace, and a cell
+    remounted the read-only binds read-write. Now each of these must fail."""
+    paths = [path for path in sandbox._read_only_paths() if Path(path).is_dir() and not Path(path).is_symlink()]
+    result = subprocess.run([shutil.which("bwrap"), *sandbox._bwrap_arguments(), "--", sys.executable, "-c",
+                             BOUNDARY_PROBE, json.dumps(paths)],
+                            capture_output=True, text=True, timeout=120, env=sandbox.scrubbed_environment())
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout)
+    assert (found["uid"], found["gid"]) == (sandbox.SANDBOX_UID, sandbox.SANDBOX_GID)
+    assert found["capabilities"] == 0, f"the sandbox keeps capabilities {found['capabilities']:#x}"
+    assert found["remounted"] == [], "a read-only path could be remounted read-write"
+    # The scratch folder and /dev/shm (bounded tmpfs), and devpts, where only terminals can be made.
+    assert found["writable"] == ["/tmp", "/dev/pts", "/dev/shm"], "a path outside the scratch folder is writable"
+    assert not found["nested_user_namespace"], "a nested user namespace (capabilities back) could be created"
+    assert found["tmp_mb"] == sandbox.SCRATCH_MB and found["shm_mb"] == sandbox.SHARED_MEMORY_MB
