@@ -36,10 +36,11 @@ class GradingError(Exception):
 
 class Remote:
     """A value of the other side, by handle: calls and attribute reads are forwarded to it."""
-    __slots__ = ("_side", "_id", "_description")
+    __slots__ = ("_side", "_id", "_description", "submitted_source")
 
     def __init__(self, side, handle_id, description):
         self._side, self._id, self._description = side, handle_id, description
+        self.submitted_source = None  # the answer cell that bound it, as handed in (checks.source_of)
 
     def __call__(self, *args, **kwargs):
         return self._side.call(self, args, kwargs)
@@ -262,11 +263,14 @@ def serve():
 judge = Side("judge")
 
 
-def bind(namespace, names):
-    """In the judge kernel: bind ``names`` to what the student's notebook binds them to now."""
+def bind(namespace, names, source):
+    """In the judge kernel: bind ``names`` to what the student's notebook binds them to now;
+    ``source`` is the answer cell that binds them, as handed in."""
     for name in names:
         namespace.pop(name, None)
         try:
             namespace[name] = judge.fetch(name)
         except NameError:
-            pass
+            continue
+        if isinstance(namespace[name], Remote):
+            namespace[name].submitted_source = source

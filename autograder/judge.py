@@ -112,11 +112,17 @@ class Plan:
 
 
 def read_names(source):
+    """Names a cell reads before it binds them itself (statement by statement, at its top level)."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
         return set()
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    free, bound = set(), set()
+    for statement in tree.body:
+        free |= {node.id for node in ast.walk(statement)
+                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)} - bound
+        bound |= bound_names(ast.unparse(statement)) or set()
+    return free
 
 
 def bound_names(source):
@@ -136,8 +142,8 @@ def bound_names(source):
     return names
 
 
-def bind_code(names):
-    return f"__import__('autograder.bridge').bridge.bind(globals(), {names!r})"
+def bind_code(names, source):
+    return f"__import__('autograder.bridge').bridge.bind(globals(), {names!r}, {source!r})"
 
 
 class Grading:
@@ -171,7 +177,7 @@ class Grading:
             if kind != "test":
                 self._student_cell(index, cell)
             if kind == "answer":
-                self._judge_state(bind_code(self.plan.names.get(grade_id, [])))
+                self._judge_state(bind_code(self.plan.names.get(grade_id, []), cell.source))
             elif kind == "locked":
                 self._judge_state(cell.source)
             elif kind == "test":
@@ -240,7 +246,8 @@ class Grading:
     # --- the judge's side ---------------------------------------------------------------------------
     def _ensure_judge(self):
         if self.judge is None:
-            self.judge = Kernel(self.extra_arguments, env=scrubbed_environment(home=self.folder), cwd=self.folder)
+            self.judge = Kernel(self.extra_arguments, env=scrubbed_environment(home=self.folder),
+                                cwd=self.folder, quiet=True)
             self.keep.add(self.judge.pid)
             for code in self.judge_state:
                 self._judge_run(code, record=False)

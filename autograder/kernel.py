@@ -1,6 +1,7 @@
 """One Jupyter kernel, driven cell by cell: its outputs collected with a size cap, its ``input()``
 calls answered by a function (the bridge between the judge and the student, see judge.py), and its
 death noticed at once rather than at the end of a time-out. Used on both sides of the judge."""
+import subprocess
 import time
 from collections import deque
 
@@ -104,9 +105,11 @@ class CellOutputs:
 
 
 class Kernel:
-    def __init__(self, extra_arguments=(), env=None, cwd=None, startup_seconds=120):
+    def __init__(self, extra_arguments=(), env=None, cwd=None, quiet=False, startup_seconds=120):
+        """``quiet``: the kernel's own stdout and stderr (TensorFlow's start-up notices) go nowhere."""
         self.manager = KernelManager(kernel_name="python3")
-        self.manager.start_kernel(extra_arguments=list(extra_arguments), env=env, cwd=cwd)
+        streams = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL} if quiet else {}
+        self.manager.start_kernel(extra_arguments=list(extra_arguments), env=env, cwd=cwd, **streams)
         self.client = self.manager.blocking_client()
         self.client.start_channels()
         self.client.wait_for_ready(timeout=startup_seconds)
