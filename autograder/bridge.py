@@ -20,6 +20,7 @@ import builtins
 import itertools
 import json
 import secrets
+import sys
 import traceback
 
 import numpy as np
@@ -133,6 +134,10 @@ class Side:
             return {"t": "tuple" if isinstance(value, tuple) else "list", "items": [self.encode(item) for item in value]}
         if isinstance(value, dict):
             return {"t": "dict", "items": [[self.encode(key), self.encode(item)] for key, item in value.items()]}
+        if _is_keras_model(value):
+            return {"t": "keras", "config": value.to_json(), "weights": [self.encode(np.asarray(weight)) for weight in value.get_weights()]}
+        if _is_tensor(value):
+            return self.encode(np.asarray(value))
         if isinstance(value, Remote) and value._side is self:
             return {"t": "handle", "side": "other", "id": value._id, "description": value._description}
         if self.hands_out_objects or callable(value):
@@ -157,6 +162,8 @@ class Side:
             return tuple(items) if tag == "tuple" else items
         if tag == "dict":
             return {_key(self.decode(key)): self.decode(item) for key, item in map(_pair, _list(data["items"]))}
+        if tag == "keras":
+            return rebuild_keras_model(data["config"], [self.decode(weight) for weight in _list(data["weights"])])
         if tag == "handle":
             if data["side"] == "other":  # one of ours, coming back
                 if data["id"] not in self.own:
@@ -178,6 +185,32 @@ def decode_array(data, scalar):
         raise GradingError(f"an array of shape {tuple(shape)} and dtype {dtype} with {len(raw)} bytes")
     array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
     return array[()] if scalar else array
+
+
+def _is_keras_model(value):
+    keras = sys.modules.get("keras")
+    return keras is not None and isinstance(value, keras.Model)
+
+
+def _is_tensor(value):
+    return type(value).__module__.split(".")[0] in ("tensorflow", "keras") and hasattr(value, "__array__") \
+        and not callable(value)
+
+
+def rebuild_keras_model(config, weights):
+    """A Keras model from its architecture (JSON) and weights, in safe mode: no Lambda layer or other
+    code of the student's is deserialised, only Keras' own layers."""
+    import keras
+
+    if type(config) is not str or not all(isinstance(weight, np.ndarray) for weight in weights):
+        raise GradingError("a Keras model that is not an architecture and its weights")
+    try:
+        model = keras.saving.deserialize_keras_object(json.loads(config), safe_mode=True)
+        model.set_weights(weights)
+    except Exception as error:
+        raise GradingError(f"the grader could not rebuild your Keras model from its configuration and weights "
+                           f"(only Keras' own layers can be graded): {type(error).__name__}: {error}") from None
+    return model
 
 
 def _list(items):

@@ -260,9 +260,12 @@ class Grading:
     def _judge_test(self, index, cell):
         cell.outputs = []
         try:
-            cell.outputs = self._judge_run(cell.source, record=False)
+            cell.outputs, failure = self._judge_run(cell.source, record=False)
         except StudentGone as gone:
             self._fail(index, gone.reason)
+            return
+        if failure:  # the test's GradingError says it; the report lists it as a problem
+            self.reasons[str(index)] = failure
 
     def _judge_run(self, code, record):
         if record:
@@ -286,7 +289,7 @@ class Grading:
                               f"cell's {self.limits.cell_seconds:g} s)")
         finally:
             conversation.end(deadline)
-        return outputs
+        return outputs, conversation.failure
 
     def close(self):
         self._stop_student()
@@ -312,7 +315,7 @@ class Conversation:
             except StudentGone as gone:
                 self.failure = gone.reason
                 self.grading._stop_student()
-        return json.dumps({"kind": "error", "ename": "GradingError", "evalue": f"your code {self.failure}"})
+        return json.dumps({"kind": "error", "ename": "GradingError", "evalue": self.failure})
 
     def end(self, deadline):
         if self.grading.student is not None and self.grading.student.serving:
@@ -395,8 +398,8 @@ class StudentSide:
         event = self._receive(deadline, "run")
         if event.get("event") == "done":
             self.serving = False
-            raise StudentGone("crashed: the student's kernel died while the test called into it (os._exit, a "
-                              f"segfault, or more than the {self.limits.memory_mb} MB memory limit)")
+            raise StudentGone("crashed: the kernel died while the test called your code (os._exit, a segfault, "
+                              f"or more than the {self.limits.memory_mb} MB memory limit)")
         message = event.get("message")
         if event.get("event") != "input" or type(message) is not str:
             raise StudentGone("sent the grader something that is not an answer")
@@ -427,7 +430,7 @@ class StudentSide:
                     raise StudentGone("the student's kernel did not start in time")
                 if deadline >= self.wall_deadline:
                     raise StudentGone(f"stopped: the notebook reached its wall time of {self.limits.wall_seconds:g} s")
-                raise StudentGone(f"timed out: ran longer than the cell's {self.limits.cell_seconds:g} s")
+                raise StudentGone(f"timed out: the cell ran longer than {self.limits.cell_seconds:g} s")
             ready, _, _ = select.select([stream], [], [], min(remaining, 0.5))
             if self.watch.exceeded.is_set():
                 raise StudentGone(f"killed: more than {self.limits.processes} processes at once")
