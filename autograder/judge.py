@@ -45,9 +45,9 @@ STARTUP_SECONDS = 120
 class StudentGone(Exception):
     """The student's side stopped answering as it should; ``reason`` says why, for the cell's output."""
 
-    def __init__(self, reason):
+    def __init__(self, reason, restart=True):
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.restart = reason, restart  # restart: the student's side is no longer usable
 
 
 def role(cell):
@@ -142,8 +142,11 @@ def bound_names(source):
     return names
 
 
+BIND = "__import__('autograder.bridge').bridge.bind("
+
+
 def bind_code(names, source):
-    return f"__import__('autograder.bridge').bridge.bind(globals(), {names!r}, {source!r})"
+    return f"{BIND}globals(), {names!r}, {source!r})"
 
 
 class Grading:
@@ -209,34 +212,37 @@ class Grading:
             self.ran_normally.append(index)
         else:
             self._stop_student()
-            self._fail(index, "ended the kernel (exit(), quit(), sys.exit or os._exit): what this cell defines "
+            self._fail(index, "ended the kernel (exit(), quit() or os._exit): what this cell defines "
                               "is lost, and the cells after it ran in a fresh kernel")
 
     def _ensure_student(self):
-        """A live student's side; a new one replays the cells that ran normally, and the judge's
-        handles on the old one are bound again."""
-        if self.student is not None:
-            return
+        """A live student's side; a new one replays the cells that ran normally (a cell that fails
+        now is left out), and the judge's handles on the old one are bound again."""
+        for _ in range(3):
+            if self.student is not None:
+                return
+            self.student = self._started_student()
+            if self.student is not None and self.judge is not None:
+                for code in self.judge_state:
+                    if code.startswith(BIND) and self.student is not None:
+                        self._judge_run(code, record=False)
+        if self.student is None:
+            raise StudentGone("crashed: the student's kernel could not be started again")
+
+    def _started_student(self):
         student = StudentSide(self.limits, self.sandboxed, self.extra_arguments, self.deadline, self.keep)
         try:
             student.start(min(self.deadline, time.monotonic() + STARTUP_SECONDS))
+            for index in list(self.ran_normally):
+                _, alive = student.run_cell(self.notebook.cells[index].source, self._cell_deadline())
+                if not alive:
+                    raise StudentGone("a replayed cell ended the kernel")
         except StudentGone:
-            student.kill()
-            raise
-        self.student = student
-        for index in list(self.ran_normally):
-            try:
-                _, alive = self.student.run_cell(self.notebook.cells[index].source, self._cell_deadline())
-            except StudentGone:
-                alive = False
-            if not alive:  # it ran normally before, but not now: leave it out and start again
+            if "index" in locals():
                 self.ran_normally.remove(index)
-                self._stop_student()
-                return self._ensure_student()
-        if self.judge is not None:
-            for code in self.judge_state:
-                if code.startswith("__import__('autograder.bridge').bridge.bind("):
-                    self._judge_run(code, record=False)
+            student.kill()
+            return None
+        return student
 
     def _stop_student(self):
         if self.student is not None:
@@ -314,7 +320,8 @@ class Conversation:
                 return student.exchange(prompt, self.deadline)
             except StudentGone as gone:
                 self.failure = gone.reason
-                self.grading._stop_student()
+                if gone.restart:
+                    self.grading._stop_student()
         return json.dumps({"kind": "error", "ename": "GradingError", "evalue": self.failure})
 
     def end(self, deadline):
@@ -360,7 +367,7 @@ class StudentSide:
             set_child_subreaper()
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         cwd=self.cwd, env=environment, start_new_session=True)
-        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        threading.Thread(target=self._drain_stderr, args=(self.process.stderr,), daemon=True).start()
         self.watch = ProcessWatch(self, int(self.limits.processes))
         self.watch.start()
         self._write({"limits": {"memory_mb": self.limits.memory_mb}, "extra_arguments": self.extra_arguments})
@@ -396,6 +403,10 @@ class StudentSide:
 
     def _next_message(self, deadline):
         event = self._receive(deadline, "run")
+        if event.get("event") == "done" and event.get("alive") is True:
+            self.serving = False
+            raise StudentGone("did not let the grader call it (the notebook's kernel no longer answers the grader's "
+                              "calls: did a cell change IPython or the builtins?)", restart=False)
         if event.get("event") == "done":
             self.serving = False
             raise StudentGone("crashed: the kernel died while the test called your code (os._exit, a segfault, "
@@ -457,8 +468,8 @@ class StudentSide:
         return ("crashed: the kernel died while running this cell (os._exit, a segfault, or more than "
                 f"the {self.limits.memory_mb} MB memory limit)")
 
-    def _drain_stderr(self):
-        for chunk in iter(lambda: self.process.stderr.read(65536), b""):
+    def _drain_stderr(self, stream):
+        for chunk in iter(lambda: stream.read(65536), b""):
             self.stderr_tail = (self.stderr_tail + chunk)[-4000:]
 
     def _stderr(self):

@@ -116,7 +116,8 @@ class Kernel:
         self.pid = self.manager.provisioner.pid
 
     def run(self, code, budget, on_input=None, timeout=None, silent=False):
-        """Execute ``code``; returns (outputs, status). ``on_input(prompt) -> reply`` answers ``input()``.
+        """Execute ``code``; returns (outputs, status), status "exit" when the code asked the kernel to
+        end (``exit()``, ``quit()``). ``on_input(prompt) -> reply`` answers ``input()``.
         Raises KernelDied, KernelTimeout."""
         deadline = None if timeout is None else time.monotonic() + timeout
         outputs = CellOutputs(budget)
@@ -150,6 +151,8 @@ class Kernel:
                     outputs.add_message(message)
         reply = self._reply(message_id, deadline)
         status = reply["content"]["status"] if reply else "error"
+        if reply and any(payload.get("source") == "ask_exit" for payload in reply["content"].get("payload", [])):
+            status = "exit"
         return outputs.result(), status
 
     def _reply(self, message_id, deadline):

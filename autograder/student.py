@@ -16,6 +16,7 @@ import sys
 from .kernel import Kernel, KernelDied, OutputBudget
 from .runner import _apply_resource_limits
 
+# Run as code: a notebook that hooks IPython's input transformers can stop it, and so its own points.
 SERVE = "__import__('autograder.bridge').bridge.serve()"
 
 
@@ -44,7 +45,8 @@ def main():
         except KernelDied:
             send({"event": "done", "outputs": [], "status": "error", "alive": False})
             return
-        send({"event": "done", "outputs": [] if serving else outputs, "status": status, "alive": kernel.alive()})
+        alive = status != "exit" and kernel.alive()
+        send({"event": "done", "outputs": [] if serving else outputs, "status": status, "alive": alive})
 
 
 if __name__ == "__main__":

@@ -73,7 +73,7 @@ CHEATS = {
     "ipython_hooked": tampered(
         "shell = get_ipython()\n"
         "shell._showtraceback = lambda *a, **k: None\n"
-        "shell.input_transformers_cleanup.append(lambda lines: ['pass\\n'])\n"),
+        "shell.input_transformers_cleanup.append(lambda lines: ['pass\\n'] if any('checks.' in line for line in lines) else lines)\n"),
     "displayhook": tampered(
         "import sys\n"
         "_wrong = numerical_gradient\n"
@@ -89,23 +89,25 @@ CHEATS = {
           "checks.assert_close = lambda *a, **k: None\n")),
 }
 
-# A correct sigmoid that fails if it can find the hidden tests anywhere it can look while its test
-# calls it: in linecache (where IPython keeps executed cells), or in the memory of any process it
-# can read (the runner, its parent).
+# A correct sigmoid that fails if it can find a hidden test's text anywhere it can look while its
+# test calls it: in linecache (where IPython keeps executed cells), or in the memory of any other
+# process it can read (the runner, its parent). The text is put together at run time, so that the
+# hunter's own source does not hold it.
 HIDDEN_TEST_HUNTER = edited(sigmoid=cell(SOLUTION, "sigmoid").source + (
     "\n_real_sigmoid = sigmoid\n"
     "def _hidden_tests_visible():\n"
     "    import linecache, os, re\n"
-    "    if any('BEGIN HIDDEN TESTS' in ''.join(lines[2]) for lines in linecache.cache.values() if len(lines) > 2):\n"
+    "    needle = 'sigmoid of ' + 'extreme logits'\n"
+    "    if any(needle in ''.join(lines[2]) for lines in linecache.cache.values() if len(lines) > 2):\n"
     "        return True\n"
-    "    for pid in [entry for entry in os.listdir('/proc') if entry.isdigit()]:\n"
+    "    for pid in [entry for entry in os.listdir('/proc') if entry.isdigit() and int(entry) != os.getpid()]:\n"
     "        try:\n"
     "            with open(f'/proc/{pid}/maps') as maps, open(f'/proc/{pid}/mem', 'rb') as memory:\n"
     "                for line in maps:\n"
     "                    start, end = (int(part, 16) for part in line.split()[0].split('-'))\n"
     "                    if 'rw' in line.split()[1] and end - start < 1 << 28:\n"
     "                        memory.seek(start)\n"
-    "                        if b'sigmoid of extreme logits' in memory.read(end - start):\n"
+    "                        if needle.encode() in memory.read(end - start):\n"
     "                            return True\n"
     "        except (OSError, ValueError, OverflowError):\n"
     "            continue\n"
@@ -200,7 +202,7 @@ def test_changing_the_checkers_from_the_students_kernel_cannot_rescue_a_wrong_an
     report = reports[student]
     lost = "sigmoid_bce_loss" if student == "setup_helper_redefined" else "numerical_gradient"
     assert scores(report) == full_but(**{lost: 0.0})
-    expected = "AssertionError: dz: " if lost == "sigmoid_bce_loss" else WRONG_GRADIENT_REASON
+    expected = "AssertionError: dz is wrong: it matches what this common bug gives: the gradient is not divided by N" if lost == "sigmoid_bce_loss" else WRONG_GRADIENT_REASON
     assert reasons(report)[lost].startswith(expected), reasons(report)[lost]
     assert report["tampering"] == {}  # nothing to undo: the tests never ran where the cheat did
 
@@ -223,7 +225,7 @@ def test_exit_at_the_end_of_an_answer_cell_costs_that_answer_only(graded):
     report = reports["exit_at_end"]
     assert scores(report) == full_but(sigmoid_bce_loss=0.0)
     assert reasons(report)["sigmoid_bce_loss"] == "NameError: name 'sigmoid_bce_loss' is not defined"
-    assert report["problems"] == ["cell 'sigmoid_bce_loss': ended the kernel (exit(), quit(), sys.exit or os._exit): "
+    assert report["problems"] == ["cell 'sigmoid_bce_loss': ended the kernel (exit(), quit() or os._exit): "
                                   "what this cell defines is lost, and the cells after it ran in a fresh kernel"]
 
 
