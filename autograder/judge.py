@@ -35,7 +35,7 @@ import time
 import nbformat
 
 from .kernel import CellOutputs, Kernel, KernelDied, KernelTimeout, OutputBudget
-from .runner import error_output, failed, is_grade, top_level_names
+from .runner import error_output, failed, top_level_names
 from .sandbox import _bwrap_arguments, sandbox_mode, scrubbed_environment
 
 MAX_LINE_BYTES = 256 * 1024 * 1024  # one message from the sandbox: a cell's outputs or a returned value
@@ -199,6 +199,7 @@ class Grading:
 
     # --- the student's side -------------------------------------------------------------------------
     def _student_cell(self, index, cell):
+        self._check_runner()
         try:
             self._ensure_student()
             outputs, alive = self.student.run_cell(cell.source, self._cell_deadline())
@@ -235,14 +236,23 @@ class Grading:
             student.start(min(self.deadline, time.monotonic() + STARTUP_SECONDS))
             for index in list(self.ran_normally):
                 _, alive = student.run_cell(self.notebook.cells[index].source, self._cell_deadline())
-                if not alive:
-                    raise StudentGone("a replayed cell ended the kernel")
+                if not alive or not student.runner_alive(wait=0.1):
+                    raise StudentGone("a replayed cell ended the kernel or the runner")
         except StudentGone:
             if "index" in locals():
                 self.ran_normally.remove(index)
             student.kill()
             return None
         return student
+
+    def _check_runner(self):
+        """A runner that died after its last cell said it ended well (the cell killed it, and maybe
+        forged that line) costs that cell, which is not replayed."""
+        if self.student is not None and not self.student.runner_alive():
+            self._stop_student()
+            if self.ran_normally:
+                self._fail(self.ran_normally.pop(), "crashed: the grader's runner in the sandbox died after this cell "
+                                                    "(did it kill its parent process?): what it defines is lost")
 
     def _stop_student(self):
         if self.student is not None:
@@ -276,6 +286,7 @@ class Grading:
     def _judge_run(self, code, record):
         if record:
             self.judge_state.append(code)
+        self._check_runner()
         self._ensure_judge()
         if self.student is None:
             try:
@@ -374,6 +385,13 @@ class StudentSide:
         event = self._receive(deadline, "start")
         if event.get("event") != "ready":
             raise StudentGone(f"the student's kernel did not start: {self._stderr()}")
+
+    def runner_alive(self, wait=0.0):
+        try:
+            self.process.wait(timeout=wait) if wait else None
+        except subprocess.TimeoutExpired:
+            return True
+        return self.process.poll() is None
 
     def run_cell(self, source, deadline):
         """Run one cell; returns (outputs as sent, whether the kernel survived it)."""

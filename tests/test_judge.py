@@ -6,6 +6,7 @@ the student's code can only change what its own functions return. Each crafted s
 through nbgrader, in one batch with 2 workers, and gets its exact score and reason; correct answers
 that print, warn, use threads or start processes keep full marks.
 """
+import os
 import time
 
 import nbformat
@@ -249,6 +250,5 @@ def test_without_the_sandbox_the_submissions_processes_end_with_it(graded_withou
     assert scores(reports["patched"]) == full_but(numerical_gradient=0.0)
     daemon = int(pid_file.read_text())
     with pytest.raises(ProcessLookupError):
-        import os
         os.kill(daemon, 0)
     assert seconds < LIMITS.wall_seconds
