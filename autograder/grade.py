@@ -364,6 +364,8 @@ def _grade_into(report, task, template):
         config.SandboxedExecute.stop_at_first_failed_test = task.limits.stop_at_first_failed_test
         config.SandboxedExecute.use_sandbox = task.use_sandbox
         config.SandboxedExecute.report_file = str(folder / "execution.json")
+        (folder / "template.ipynb").write_text(task.template)
+        config.SandboxedExecute.template_file = str(folder / "template.ipynb")
         api = course.nbgrader_api(config)
         with warnings.catch_warnings():
             # nbgrader 0.9.6 relies on a cascade SQLAlchemy 2 no longer makes, and warns; nothing is lost.

@@ -10,6 +10,8 @@ student's value is converted to a plain float64 array before it is compared, so 
 Reference outputs live in ``emolib/fixtures/<lesson>.json``, written by ``python -m autograder build``
 from the solutions (never by hand), and are read with ``load_fixture``.
 """
+import ast
+import inspect
 import itertools
 import json
 import textwrap
@@ -455,6 +457,39 @@ def assert_true(condition, message):
     __tracebackhide__ = True  # the student's traceback ends at the test line, not in here
     if condition is not True and condition is not np.True_:
         fail(message)
+
+
+def source_of(function):
+    """The code that defined ``function``. When the course's grader runs the tests, they see a
+    student's function as a handle that carries its answer cell as handed in (``submitted_source``);
+    in a notebook, it is the function's own source."""
+    if hasattr(type(function), "submitted_source"):
+        return function.submitted_source or ""
+    try:
+        return inspect.getsource(function)
+    except (OSError, TypeError):
+        return ""
+
+
+def assert_does_not_use(function, names, message):
+    """Fail with ``message`` when the code that defined ``function`` uses one of ``names`` (as a
+    name, an attribute or a module it imports): the exercise is to write it without them."""
+    __tracebackhide__ = True  # the student's traceback ends at the test line, not in here
+    try:
+        tree = ast.parse(source_of(function))
+    except SyntaxError:
+        return
+    used = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            used.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            used.add(node.attr)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            used |= {part for alias in node.names for part in (alias.name.split(".") + [alias.asname])}
+            used |= set((getattr(node, "module", None) or "").split("."))
+    if used & set(names):
+        fail(f"{message} (it uses {', '.join(sorted(used & set(names)))})")
 
 
 def assert_at_least(value, minimum, what, hint=""):

@@ -301,21 +301,15 @@ def test_an_oversized_notebook_is_refused_with_what_to_do(graded):
 
 # --- tampering with what the tests use ------------------------------------------------------------
 
-@pytest.mark.parametrize("student, undone", [
-    ("tampered_numpy_and_checks", ["numpy.allclose reassigned", "numpy.abs reassigned", "numpy.max reassigned",
-                                   "emolib.checks.assert_close reassigned", "emolib.checks.assert_gradient reassigned"]),
-    ("tampered_builtins", ["builtins.abs reassigned", "builtins.print reassigned", "builtin 'isinstance' shadowed",
-                           "builtin 'any' shadowed", "builtin 'max' shadowed"]),
-    ("swapped_modules", ["sys.modules['emolib.checks'] replaced", "'checks' rebound", "'np' rebound"]),
-    ("hooked_ipython", ["IPython custom exception handler set", "IPython input transformers changed"]),
-])
-def test_tampering_cannot_turn_a_wrong_answer_into_points(graded, student, undone):
+@pytest.mark.parametrize("student", ["tampered_numpy_and_checks", "tampered_builtins", "swapped_modules", "hooked_ipython"])
+def test_tampering_cannot_turn_a_wrong_answer_into_points(graded, student):
+    """The tests run in the judge kernel (judge.py): what the answer cells change in the student's
+    kernel never reaches them, so there is nothing to undo or record."""
     reports, attention, _ = graded
     report = reports[student]
     assert scores(report) == full_but(numerical_gradient=0.0)
     assert reasons(report)["numerical_gradient"].startswith("AssertionError: numerical gradient of sum(x**3)")
-    assert set(undone) <= set(report["tampering"]["test_numerical_gradient"])
-    assert any(reason.startswith("tampering undone before test_numerical_gradient") for reason in attention[(student, LESSON)])
+    assert report["tampering"] == {}
 
 
 def test_an_array_equal_to_everything_and_a_numpy_py_beside_it_score_what_they_are(graded):
@@ -332,7 +326,7 @@ def test_a_dying_kernel_costs_only_the_affected_cells(graded):
     reports, attention, _ = graded
     report = reports["crashing"]
     assert scores(report) == full_but(sigmoid_bce_loss=0.0, numerical_gradient=0.0)
-    assert reasons(report)["sigmoid_bce_loss"].startswith("crashed: the kernel died while running this cell")
+    assert reasons(report)["sigmoid_bce_loss"].startswith("crashed: the kernel died while the test called your code")
     assert reasons(report)["numerical_gradient"] == "NameError: name 'numerical_gradient' is not defined"
     assert [problem.split(":")[0] for problem in report["problems"][:2]] == ["cell 'test_sigmoid_bce_loss'", "cell 'numerical_gradient'"]
     assert ("crashing", LESSON) in attention

@@ -234,24 +234,18 @@ checks.assert_close(x, x_before, "x after numerical_gradient (it must be restore
 checks.assert_close(grad, 3 * x ** 2, "your numerical gradient of sum(x**3) (the exact one is 3 x**2)", rtol=1e-7, atol=0.0)
 print("numerical_gradient: all visible tests passed")
 ### BEGIN HIDDEN TESTS
-# The course's own checker is locked away while yours runs: this exercise is to write it.
-import emolib.gradcheck
-def refuse(*args, **kwargs):
-    raise AssertionError("lesson 01 asks you to write numerical_gradient yourself, not to call emolib.gradcheck")
-saved = emolib.gradcheck.numerical_gradient, emolib.gradcheck.numerical_gradient_array, reference_numerical_gradient
-emolib.gradcheck.numerical_gradient = emolib.gradcheck.numerical_gradient_array = reference_numerical_gradient = refuse
-try:
-    rng = np.random.default_rng(3)
-    A = rng.normal(size=(4, 3))
-    v = rng.normal(size=(4,))
-    x = rng.normal(size=(3,))
-    grad = numerical_gradient(lambda x_: float(np.sum(np.sin(A @ x_) * v)), x)
-    checks.assert_gradient(A.T @ (np.cos(A @ x) * v), grad, "numerical gradient of sum(sin(A x) * v)")
-    x = np.array([1.7])
-    grad = numerical_gradient(lambda x_: float(np.exp(3 * x_[0])), x, h=1e-6)
-    checks.assert_gradient(3 * np.exp(3 * x), grad, "numerical gradient of exp(3x) with h=1e-6", tol=1e-8)
-finally:
-    emolib.gradcheck.numerical_gradient, emolib.gradcheck.numerical_gradient_array, reference_numerical_gradient = saved
+# This exercise is to write the checker: the answer as handed in may not call the course's own.
+checks.assert_does_not_use(numerical_gradient, {"gradcheck", "numerical_gradient_array", "reference_numerical_gradient"},
+                           "lesson 01 asks you to write numerical_gradient yourself, not to call emolib.gradcheck")
+rng = np.random.default_rng(3)
+A = rng.normal(size=(4, 3))
+v = rng.normal(size=(4,))
+x = rng.normal(size=(3,))
+grad = numerical_gradient(lambda x_: float(np.sum(np.sin(A @ x_) * v)), x)
+checks.assert_gradient(A.T @ (np.cos(A @ x) * v), grad, "numerical gradient of sum(sin(A x) * v)")
+x = np.array([1.7])
+grad = numerical_gradient(lambda x_: float(np.exp(3 * x_[0])), x, h=1e-6)
+checks.assert_gradient(3 * np.exp(3 * x), grad, "numerical gradient of exp(3x) with h=1e-6", tol=1e-8)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -1,0 +1,309 @@
+"""What crosses between the judge kernel and the student's kernel, and how (see judge.py).
+
+Runs inside both kernels. A side sends a message by calling ``input()`` with it as JSON: the kernel
+turns that into an ``input_request`` on its stdin channel, the grader relays it to the other kernel,
+and the other side's next message comes back as the ``input_reply``. While a side waits for the reply
+to its call, the other side may call back (a test's loss function handed to the student's gradient
+checker), to any depth: ``Side.request`` serves those calls until its own reply comes.
+
+Values cross as tagged JSON of plain types only, never pickle or eval: None, bool, int, float, str,
+bytes, tuples, lists, dicts, and NumPy arrays and scalars of a whitelisted dtype as raw bytes with a
+checked shape. ``decode`` builds fresh values of exactly those types, so nothing of the student's
+(no subclass, no object with methods of its own) reaches a checker. Anything else the student's side
+holds (a closure, a model, a dataset) crosses as a numbered handle: the judge gets a ``Remote`` whose
+calls and attribute reads are forwarded, and whose results are again plain values or handles. The
+judge's side only ever hands out its callables (the functions a test passes to the student), and
+serves nothing but calls to them.
+"""
+import base64
+import builtins
+import itertools
+import json
+import secrets
+import sys
+import traceback
+
+import numpy as np
+
+DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+          "float16", "float32", "float64"}
+MAX_DIMENSIONS = 32
+
+
+class GradingError(Exception):
+    """Raised in a test cell when the student's side could not answer (it timed out, died, or sent
+    something that is not a value)."""
+
+
+class Remote:
+    """A value of the other side, by handle: calls and attribute reads are forwarded to it."""
+    __slots__ = ("_side", "_id", "_description", "submitted_source")
+
+    def __init__(self, side, handle_id, description):
+        self._side, self._id, self._description = side, handle_id, description
+        self.submitted_source = None  # the answer cell that bound it, as handed in (checks.source_of)
+
+    def __call__(self, *args, **kwargs):
+        return self._side.call(self, args, kwargs)
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._side.request({"kind": "call", "op": "getattr", "id": self._id, "name": name})["value"]
+
+    def __repr__(self):
+        return f"<{self._description} in the student's notebook>"
+
+
+class Side:
+    """One end of the conversation. ``serves_names``: the student's side answers requests for the
+    values its notebook defines; ``hands_out_objects``: whether values it cannot send as plain data
+    may cross as handles (the student's side), or only callables passed as arguments (the judge)."""
+
+    def __init__(self, name, namespace=None, hands_out_objects=False):
+        self.name, self.namespace, self.hands_out_objects = name, namespace, hands_out_objects
+        self.prefix = secrets.token_hex(4)  # handles of a restarted kernel never match old ones
+        self.counter = itertools.count(1)
+        self.own = {}
+
+    # --- the conversation ---------------------------------------------------------------------------
+    def exchange(self, message):
+        return json.loads(builtins.input(json.dumps(message)))
+
+    def request(self, message):
+        """Send ``message``; serve the other side's calls until the reply to it comes; return it."""
+        reply = self.exchange(message)
+        while reply.get("kind") == "call":
+            reply = self.exchange(self.respond(reply))
+        if reply.get("kind") == "error":
+            raise error_from(reply)
+        if reply.get("kind") != "result":
+            raise GradingError(f"the grader got a malformed reply: {str(reply)[:200]}")
+        return {**reply, "value": self.decode(reply.get("value"))}
+
+    def serve(self):
+        """The student's side, while the judge runs a cell: answer its calls until it says "end"."""
+        reply = self.exchange({"kind": "ready"})
+        while reply.get("kind") == "call":
+            reply = self.exchange(self.respond(reply))
+
+    def call(self, remote, args, kwargs):
+        reply = self.request({"kind": "call", "op": "call", "id": remote._id,
+                              "args": self.encode(list(args)), "kwargs": self.encode(kwargs)})
+        write_back(list(args), self.decode(reply.get("args")))
+        write_back(kwargs, self.decode(reply.get("kwargs")))
+        return reply["value"]
+
+    def fetch(self, name):
+        """The value the other side's notebook binds to ``name`` (NameError when it binds none)."""
+        return self.request({"kind": "call", "op": "get", "name": name})["value"]
+
+    def respond(self, message):
+        try:
+            op = message.get("op")
+            if op == "get" and self.namespace is not None:
+                if message["name"] not in self.namespace:
+                    raise NameError(f"name {message['name']!r} is not defined")
+                return {"kind": "result", "value": self.encode(self.namespace[message["name"]])}
+            target = self.own[message["id"]]
+            if op == "getattr" and self.hands_out_objects:
+                return {"kind": "result", "value": self.encode(getattr(target, message["name"]))}
+            if op == "call":
+                args, kwargs = self.decode(message["args"]), self.decode(message["kwargs"])
+                value = target(*args, **kwargs)
+                return {"kind": "result", "value": self.encode(value),
+                        "args": self.encode(args), "kwargs": self.encode(kwargs)}
+            raise GradingError(f"this side does not serve {op!r}")
+        except (Exception, SystemExit) as error:
+            return {"kind": "error", "ename": type(error).__name__, "evalue": str(error)[:5000],
+                    "traceback": "".join(traceback.format_exception(error)[-3:])[-3000:]}
+
+    # --- values -------------------------------------------------------------------------------------
+    def encode(self, value):
+        if value is None or type(value) in (bool, str):
+            return value
+        if isinstance(value, (np.ndarray, np.generic)) and np.asarray(value).dtype.name in DTYPES:
+            array = np.asarray(value, dtype=np.asarray(value).dtype.name)  # native byte order; tobytes is C order
+            return {"t": "array" if isinstance(value, np.ndarray) else "scalar", "dtype": array.dtype.name,
+                    "shape": list(array.shape), "data": base64.b64encode(array.tobytes()).decode()}
+        if isinstance(value, (int, float)) and not isinstance(value, np.generic):
+            return int(value) if isinstance(value, int) else float(value)
+        if isinstance(value, bytes):
+            return {"t": "bytes", "data": base64.b64encode(bytes(value)).decode()}
+        if isinstance(value, (list, tuple)):
+            return {"t": "tuple" if isinstance(value, tuple) else "list", "items": [self.encode(item) for item in value]}
+        if isinstance(value, dict):
+            return {"t": "dict", "items": [[self.encode(key), self.encode(item)] for key, item in value.items()]}
+        if _is_keras_model(value):
+            return {"t": "keras", "config": value.to_json(), "weights": [self.encode(np.asarray(weight)) for weight in value.get_weights()]}
+        if _is_tensor(value):
+            return self.encode(np.asarray(value))
+        if isinstance(value, Remote) and value._side is self:
+            return {"t": "handle", "side": "other", "id": value._id, "description": value._description}
+        if self.hands_out_objects or callable(value):
+            handle_id = f"{self.prefix}:{next(self.counter)}"
+            self.own[handle_id] = value
+            description = f"{'function' if callable(value) else 'object'} {getattr(value, '__qualname__', type(value).__name__)}"
+            return {"t": "handle", "side": "mine", "id": handle_id, "description": description[:200]}
+        raise TypeError(f"a value of type {type(value).__name__} cannot be sent to the student's code")
+
+    def decode(self, data):
+        if data is None or type(data) in (bool, int, float, str):
+            return data
+        if type(data) is not dict:
+            raise GradingError(f"not a value: {str(data)[:100]}")
+        tag = data.get("t")
+        if tag in ("array", "scalar"):
+            return decode_array(data, scalar=tag == "scalar")
+        if tag == "bytes":
+            return base64.b64decode(data["data"], validate=True)
+        if tag in ("list", "tuple"):
+            items = [self.decode(item) for item in _list(data["items"])]
+            return tuple(items) if tag == "tuple" else items
+        if tag == "dict":
+            return {_key(self.decode(key)): self.decode(item) for key, item in map(_pair, _list(data["items"]))}
+        if tag == "keras":
+            return rebuild_keras_model(data["config"], [self.decode(weight) for weight in _list(data["weights"])])
+        if tag == "handle":
+            if data["side"] == "other":  # one of ours, coming back
+                if data["id"] not in self.own:
+                    raise GradingError("an unknown handle")
+                return self.own[data["id"]]
+            return Remote(self, str(data["id"]), str(data.get("description", "value"))[:200])
+        raise GradingError(f"not a value: {str(data)[:100]}")
+
+
+def decode_array(data, scalar):
+    dtype, shape = data.get("dtype"), data.get("shape")
+    if dtype not in DTYPES:
+        raise GradingError(f"arrays of dtype {dtype!r} cannot be graded (use one of {', '.join(sorted(DTYPES))})")
+    if (type(shape) is not list or len(shape) > MAX_DIMENSIONS
+            or not all(type(size) is int and size >= 0 for size in shape) or (scalar and shape)):
+        raise GradingError(f"an array with an invalid shape: {str(shape)[:100]}")
+    raw = base64.b64decode(data["data"], validate=True)
+    if len(raw) != int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize:
+        raise GradingError(f"an array of shape {tuple(shape)} and dtype {dtype} with {len(raw)} bytes")
+    array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    return array[()] if scalar else array
+
+
+def _is_keras_model(value):
+    keras = sys.modules.get("keras")
+    return keras is not None and isinstance(value, keras.Model)
+
+
+def _is_tensor(value):
+    return type(value).__module__.split(".")[0] in ("tensorflow", "keras") and hasattr(value, "__array__") \
+        and not callable(value)
+
+
+def rebuild_keras_model(config, weights):
+    """A Keras model from its architecture (JSON) and weights, in safe mode: no Lambda layer or other
+    code of the student's is deserialised, only Keras' own layers."""
+    import keras
+
+    if type(config) is not str or not all(isinstance(weight, np.ndarray) for weight in weights):
+        raise GradingError("a Keras model that is not an architecture and its weights")
+    try:
+        model = keras.saving.deserialize_keras_object(json.loads(config), safe_mode=True)
+        model.set_weights(weights)
+    except Exception as error:
+        raise GradingError(f"the grader could not rebuild your Keras model from its configuration and weights "
+                           f"(only Keras' own layers can be graded): {type(error).__name__}: {error}") from None
+    return model
+
+
+def _list(items):
+    if type(items) is not list:
+        raise GradingError("not a list of items")
+    return items
+
+
+def _pair(item):
+    if type(item) is not list or len(item) != 2:
+        raise GradingError("not a key and a value")
+    return item
+
+
+def _key(key):
+    if type(key) in (list, dict) or isinstance(key, np.ndarray):
+        raise GradingError("an unhashable dict key")
+    return key
+
+
+def write_back(originals, changed):
+    """Make in-place changes the other side made to arguments visible here, as they would be in one
+    process: arrays are overwritten, lists and dicts updated (a gradient checker nudges x in place)."""
+    if isinstance(originals, np.ndarray) and isinstance(changed, np.ndarray):
+        if originals.shape == changed.shape and originals.flags.writeable and not np.array_equal(originals, changed, equal_nan=True):
+            np.copyto(originals, changed, casting="unsafe")
+    elif type(originals) is list and type(changed) is list:
+        for index, item in enumerate(changed[:len(originals)]):
+            if not _updated_in_place(originals[index], item):
+                originals[index] = item
+        del originals[len(changed):]
+        originals.extend(changed[len(originals):])
+    elif type(originals) is dict and type(changed) is dict:
+        for key in [key for key in originals if key not in changed]:
+            del originals[key]
+        for key, item in changed.items():
+            if key not in originals or not _updated_in_place(originals[key], item):
+                originals[key] = item
+
+
+def _updated_in_place(original, changed):
+    """Write ``changed`` into ``original`` when both are the same kind of container; False when the
+    caller must rebind instead."""
+    if isinstance(original, np.ndarray) and isinstance(changed, np.ndarray) and original.shape == changed.shape \
+            and original.dtype == changed.dtype:
+        write_back(original, changed)
+        return True
+    if type(original) is type(changed) and type(original) in (list, dict):
+        write_back(original, changed)
+        return True
+    return original is changed or (type(original) is type(changed) and type(original) in (int, float, str, bool, type(None))
+                                   and original == changed)
+
+
+BUILTIN_ERRORS = {name for name, value in vars(builtins).items()
+                  if isinstance(value, type) and issubclass(value, Exception)}
+
+
+def error_from(reply):
+    """The exception the other side's code raised, rebuilt as a builtin exception of the same name
+    (a test may expect a ValueError) or a GradingError naming it; nothing of the other side's crosses."""
+    name, message = str(reply.get("ename", "Error"))[:100], str(reply.get("evalue", ""))[:5000]
+    if name == "GradingError":
+        return GradingError(message)
+    if name in BUILTIN_ERRORS and name not in ("SystemExit", "KeyboardInterrupt"):
+        return getattr(builtins, name)(message)
+    return GradingError(f"{name}: {message}")
+
+
+_student = None
+
+
+def serve():
+    """Entry point of the student's kernel (see judge.py)."""
+    global _student
+    if _student is None:
+        from IPython import get_ipython
+
+        _student = Side("student", namespace=get_ipython().user_ns, hands_out_objects=True)
+    _student.serve()
+
+
+judge = Side("judge")
+
+
+def bind(namespace, names, source):
+    """In the judge kernel: bind ``names`` to what the student's notebook binds them to now;
+    ``source`` is the answer cell that binds them, as handed in."""
+    for name in names:
+        namespace.pop(name, None)
+        try:
+            namespace[name] = judge.fetch(name)
+        except NameError:
+            continue
+        if isinstance(namespace[name], Remote):
+            namespace[name].submitted_source = source
