@@ -7,12 +7,14 @@ STAMP := $(VENV)/.installed
 .PHONY: setup demo test lessons check mutants lab bench bench-conv bench-gru bench-keras bench-grading clean
 
 $(STAMP): pyproject.toml
+	bash .ci/system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP)  ## the virtual environment, and the Debian packages of .ci/system-packages when root or sudo allows
+	bash .ci/system-packages
 
 demo: $(STAMP)  ## build the lessons, grade a sample class, print the score table
 	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder demo
