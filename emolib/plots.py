@@ -386,3 +386,63 @@ def rank_frequency(counts, title=None, ax=None):
     ax.grid(alpha=0.3, which="both")
     ax.legend()
     return ax
+
+
+# ------------------------------------------------------------------ lesson 10: emotions
+
+
+def grouped_bars(names, series, xlabel, title=None, ax=None):
+    """Horizontal bars, one group per name and one bar per series: label counts, or per-class F1 of
+    several models side by side.
+
+    Args:
+        names: K strings (the classes), drawn top to bottom.
+        series: {legend label: array of shape (K,)}.
+        xlabel: what the values are.
+    Returns the Axes.
+    """
+    ax = _axes(ax, figsize=(6.4, 0.22 * len(names) * max(1, len(series)) ** 0.5 + 1.2))
+    positions = np.arange(len(names))
+    height = 0.8 / len(series)
+    for index, (label, values) in enumerate(series.items()):
+        ax.barh(positions + (index - (len(series) - 1) / 2) * height, values, height=height, label=label)
+    ax.set_yticks(positions)
+    ax.set_yticklabels(names, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="x", alpha=0.3)
+    if len(series) > 1:
+        ax.legend(loc="lower right", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def matrix_heatmap(matrix, row_names, column_names, xlabel, ylabel, title=None, annotate=True, ax=None):
+    """A K x K matrix of shares (a row-normalised confusion matrix, label co-occurrence) as a heatmap.
+
+    Args:
+        matrix: float array of shape (R, C), values in [0, 1].
+        row_names, column_names: R and C strings.
+        annotate: write each value (two decimals, blank for values below 0.005) in its cell.
+    Returns the Axes.
+    """
+    matrix = np.asarray(matrix, dtype=float)
+    size = max(4.0, 0.32 * matrix.shape[1] + 1.5)
+    ax = _axes(ax, figsize=(size, size * matrix.shape[0] / matrix.shape[1]))
+    image = ax.imshow(matrix, cmap="Blues", vmin=0, vmax=max(1e-9, float(matrix.max())))
+    if annotate:
+        for (i, j), value in np.ndenumerate(matrix):
+            if value >= 0.005:
+                ax.text(j, i, f"{value:.2f}".lstrip("0"), ha="center", va="center", fontsize=7,
+                        color="white" if value > 0.6 * matrix.max() else "black")
+    ax.set_xticks(np.arange(len(column_names)))
+    ax.set_xticklabels(column_names, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(np.arange(len(row_names)))
+    ax.set_yticklabels(row_names, fontsize=8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    if title:
+        ax.set_title(title)
+    return ax
