@@ -191,7 +191,7 @@ for name in ("softmax", "sigmoids"):
 # must give the other one away: its probabilities always sum to 1. Even trained on soft targets
 # $(\frac12, \frac12, 0)$ it would give each true label one half, never "both, for sure".
 # So: **softmax** when the classes exclude each other (the Weibo posts, one label each; the Ekman
-# grouping of GoEmotions, where 94% of the comments have one label), **sigmoids** when labels overlap
+# grouping of GoEmotions, where 91% of the comments have one label), **sigmoids** when labels overlap
 # (the 28 GoEmotions labels).
 #
 # ## 2. The data, and what accuracy hides
@@ -858,7 +858,7 @@ for n in worst:
 #
 # ## 6. Seven classes: the Ekman grouping with a softmax
 #
-# Grouped into Ekman's six basic emotions and neutral, 94% of the comments have a single label: the
+# Grouped into Ekman's six basic emotions and neutral, 91% of the comments have a single label: the
 # classes now (nearly) exclude each other, the case for a softmax. The target of a comment with two
 # Ekman labels is split evenly, $(\frac12, \frac12)$, which the categorical cross-entropy accepts. The
 # chosen architecture is trained again with 7 softmax outputs. For the score we keep the multi-label view
