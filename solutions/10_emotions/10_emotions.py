@@ -664,16 +664,21 @@ checks.assert_close(got, want, "the loss of the multi-label model (binary cross-
 # a token (`not_happy`). Each vocabulary is built on the training comments only.
 
 # %%
+def compiled_classifier(inputs, features, num_labels, multi_label, learning_rate):
+    """A dense output layer on `features`, sigmoids (binary cross-entropy) or a softmax (categorical), compiled."""
+    outputs = keras.layers.Dense(num_labels, activation="sigmoid" if multi_label else "softmax")(features)
+    model = keras.Model(inputs, outputs)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss="binary_crossentropy" if multi_label else "categorical_crossentropy")
+    return model
+
+
 def bag_of_ngrams_model(vocab_size, num_labels, embedding_dim=64, multi_label=True, learning_rate=3e-3):
     """fastText-style: the average of the n-grams' vectors (padding masked), dropout, one dense layer."""
     inputs = keras.Input(shape=(None,), dtype="int32")
     vectors = keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True)(inputs)
     average = keras.layers.Dropout(0.3)(keras.layers.GlobalAveragePooling1D()(vectors))
-    outputs = keras.layers.Dense(num_labels, activation="sigmoid" if multi_label else "softmax")(average)
-    model = keras.Model(inputs, outputs)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  loss="binary_crossentropy" if multi_label else "categorical_crossentropy")
-    return model
+    return compiled_classifier(inputs, average, num_labels, multi_label, learning_rate)
 
 
 def cnn_model(vocab_size, num_labels, embedding_dim=64, filters=64, multi_label=True, learning_rate=2e-3):
@@ -683,11 +688,7 @@ def cnn_model(vocab_size, num_labels, embedding_dim=64, filters=64, multi_label=
     pooled = [keras.layers.GlobalMaxPooling1D()(keras.layers.Conv1D(filters, width, activation="relu", padding="same")(vectors))
               for width in (2, 3, 4)]
     features = keras.layers.Dropout(0.5)(keras.layers.Concatenate()(pooled))
-    outputs = keras.layers.Dense(num_labels, activation="sigmoid" if multi_label else "softmax")(features)
-    model = keras.Model(inputs, outputs)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  loss="binary_crossentropy" if multi_label else "categorical_crossentropy")
-    return model
+    return compiled_classifier(inputs, features, num_labels, multi_label, learning_rate)
 
 
 def english_words(text):
