@@ -7,12 +7,14 @@ STAMP := $(VENV)/.installed
 .PHONY: setup demo test test-quick lessons check mutants lab bench bench-conv bench-gru bench-keras bench-grading clean
 
 $(STAMP): pyproject.toml
+	bash .ci/system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP)  ## the virtual environment, and the Debian packages of .ci/system-packages when root or sudo allows
+	bash .ci/system-packages
 
 demo: $(STAMP)  ## build the lessons, grade a sample class, print the score table
 	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder demo
@@ -36,7 +38,7 @@ lab: $(STAMP)  ## JupyterLab on lessons/, with the nbgrader extension (LAB_ARGS=
 	PATH="$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir=lessons $(LAB_ARGS)
 
 # The lessons bench-keras runs on the full data; bench runs the others after it.
-KERAS_LESSONS := 07_keras_cnn 08_keras_rnn 09_evaluation
+KERAS_LESSONS := 07_keras_cnn 08_keras_rnn 09_evaluation 10_emotions
 OTHER_LESSONS := $(filter-out $(KERAS_LESSONS),$(notdir $(wildcard solutions/[0-9][0-9]_*)))
 
 bench: $(STAMP) bench-conv bench-gru bench-keras  ## run the benchmarks, then every other solution notebook on the full data (slow)
@@ -48,7 +50,7 @@ bench-conv: $(STAMP)  ## time lesson 02's convolution layers: loops, vectorized,
 bench-gru: $(STAMP)  ## time lesson 04's NumPy GRU against keras.layers.GRU, and an epoch of lesson 05's model
 	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/gru.py
 
-bench-keras: $(STAMP)  ## train every model of lessons 07-09 on the full data; print one table of results
+bench-keras: $(STAMP)  ## train every model of lessons 07-10 on the full data; print one table of results
 	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/keras_models.py $(KERAS_LESSONS)
 
 bench-grading: $(STAMP)  ## grading throughput with 1 and 2 workers (copies of lesson 01's solution)

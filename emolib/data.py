@@ -1,15 +1,18 @@
-"""Dataset loaders: the IMDB movie reviews (English) and ChnSentiCorp (Chinese), plus a tiny sample.
+"""Dataset loaders: the IMDB movie reviews (English), ChnSentiCorp (Chinese), GoEmotions (English
+Reddit comments, 28 emotions), SMP2020-EWECT (Chinese Weibo posts, 6 emotions), plus a tiny sample.
 
-Where the data comes from, in order (see ``imdb_folder``):
+Where the data comes from, in order (see ``imdb_folder`` and ``goemotions_folder``):
 
 1. ``$EMOLIB_DATA`` (else the per-user cache ``~/.cache/emolib``) holding ``aclImdb/`` or
-   ``aclImdb_v1.tar.gz``, and ``chnsenticorp/{train,dev,test}.csv``;
-2. for IMDB only, a download from the public origin into the cache, when the machine is online.
+   ``aclImdb_v1.tar.gz``, ``chnsenticorp/{train,dev,test}.csv``, ``goemotions/`` and ``smp2020_ewect/``;
+2. for IMDB and GoEmotions only, a download from the public origin into the cache, when the machine is
+   online (ChnSentiCorp and SMP2020-EWECT have no official download).
 
 When neither works the loaders raise ``DatasetUnavailableError`` with a message that says what to do.
-``write_sample(folder)`` writes a made-up miniature of both datasets, so tests run without the real ones.
+``write_sample(folder)`` writes a made-up miniature of every dataset, so tests run without the real ones.
 """
 import csv
+import json
 import os
 import shutil
 import tarfile
@@ -85,13 +88,13 @@ def _extraction_finished(folder):
     return (folder / EXTRACTED_MARKER).is_file()
 
 
-def _download(origin):
-    """Download the archive into the cache with Keras (imported here: it is slow to import)."""
+def _download(origin, name=IMDB_ARCHIVE, subfolder=""):
+    """Download ``origin`` into ``cache_dir()/subfolder/name`` with Keras (imported here: it is slow to import)."""
     quiet_stderr()  # before TensorFlow is imported, so that its start-up notices are filtered
     from keras.utils import get_file
 
-    cache_dir().mkdir(parents=True, exist_ok=True)  # get_file falls back to /tmp for a missing folder
-    return Path(get_file(IMDB_ARCHIVE, origin=origin, cache_dir=str(cache_dir()), cache_subdir=""))
+    (cache_dir() / subfolder).mkdir(parents=True, exist_ok=True)  # get_file falls back to /tmp for a missing folder
+    return Path(get_file(name, origin=origin, cache_dir=str(cache_dir()), cache_subdir=subfolder))
 
 
 def _labelled_members(archive):
@@ -252,6 +255,173 @@ def load_chnsenticorp(split):
     return texts, np.array(labels, dtype=np.int64)
 
 
+# ------------------------------------------------------------------------------------ GoEmotions
+
+GOEMOTIONS_URL = "https://raw.githubusercontent.com/google-research/google-research/master/goemotions/data"
+GOEMOTIONS_SPLITS = ("train", "dev", "test")
+GOEMOTIONS_FILES = ("train.tsv", "dev.tsv", "test.tsv", "emotions.txt", "ekman_mapping.json")
+# Ekman's six basic emotions in the order the course uses, then neutral (which the mapping leaves out).
+EKMAN_LABELS = ("anger", "disgust", "fear", "joy", "sadness", "surprise", "neutral")
+
+
+def goemotions_folder(origin=GOEMOTIONS_URL):
+    """Find the GoEmotions files, downloading the missing ones the first time.
+
+    Tried in order:
+      1. ``data_dir()/goemotions`` holding all of ``GOEMOTIONS_FILES``;
+      2. ``cache_dir()/goemotions``, where step 3 puts them;
+      3. a download of each missing file from ``origin/<file>`` into ``cache_dir()/goemotions``.
+
+    Args:
+        origin (str): the URL of the folder holding the files (no trailing slash), for step 3.
+
+    Returns:
+        Path: the folder holding train.tsv, dev.tsv, test.tsv, emotions.txt and ekman_mapping.json.
+
+    Raises:
+        DatasetUnavailableError: when a file is missing and cannot be downloaded; the message lists the
+        paths tried and what to do.
+    """
+    given = data_dir() / "goemotions"
+    cached = cache_dir() / "goemotions"
+    for folder in (given, cached):
+        if all((folder / name).is_file() for name in GOEMOTIONS_FILES):
+            return folder
+    for name in GOEMOTIONS_FILES:
+        if (cached / name).is_file():
+            continue
+        try:
+            _download(f"{origin}/{name}", name=name, subfolder="goemotions")
+        except Exception as err:
+            reason = " ".join(f"{type(err).__name__}: {err}".split())
+            raise DatasetUnavailableError(
+                f"GoEmotions' {name} was not found and could not be downloaded.\n"
+                f"Looked in {given} and in {cached} for {', '.join(GOEMOTIONS_FILES)}.\n"
+                f"The download from {origin}/{name} failed: {reason}\n"
+                "To fix this, set the environment variable EMOLIB_DATA to a folder that holds goemotions/ with "
+                "these five files (for example a copy made on a machine with internet access), or download "
+                f"them by hand from {GOEMOTIONS_URL}/ (the folder goemotions/data/ of the google-research "
+                f"repository) into {given}."
+            ) from err
+    return cached
+
+
+def load_goemotions(split, taxonomy="goemotions", origin=GOEMOTIONS_URL):
+    """Load one split of GoEmotions (Demszky et al., 2020): English Reddit comments, each with one or
+    more of 27 emotions or neutral. The official split has 43,410 train, 5,426 dev and 5,427 test comments.
+
+    Args:
+        split (str): "train", "dev" or "test".
+        taxonomy (str): "goemotions" for the 28 labels of ``emotions.txt`` (admiration ... surprise,
+            neutral), or "ekman" for the 7 labels of ``EKMAN_LABELS``: every label of a comment is
+            replaced by its Ekman group (``ekman_mapping.json``; neutral stays neutral), so a comment
+            labelled "joy" and "amusement" has the one Ekman label "joy".
+        origin (str): where to download missing files from (see ``goemotions_folder``).
+
+    Returns:
+        (texts, labels, names): texts as list[str] of length N, in file order; labels as a multi-hot
+        float32 array of shape (N, K), labels[n, k] = 1 when comment n carries label k (K = 28 or 7);
+        names as a tuple of the K label names, in column order.
+
+    Raises:
+        DatasetUnavailableError: the files are missing and cannot be downloaded.
+        ValueError: an unknown split or taxonomy, or a malformed file (the message names file and line).
+    """
+    if split not in GOEMOTIONS_SPLITS:
+        raise ValueError(f"split must be one of {GOEMOTIONS_SPLITS}, got {split!r}")
+    if taxonomy not in ("goemotions", "ekman"):
+        raise ValueError(f"taxonomy must be 'goemotions' (28 labels) or 'ekman' (7 labels), got {taxonomy!r}")
+    folder = goemotions_folder(origin)
+    emotions = tuple((folder / "emotions.txt").read_text(encoding="utf-8").split())
+    if taxonomy == "goemotions":
+        names, column = emotions, list(range(len(emotions)))
+    else:
+        names, column = EKMAN_LABELS, _ekman_columns(folder / "ekman_mapping.json", emotions)
+    path = folder / f"{split}.tsv"
+    texts, label_ids = [], []
+    with path.open(encoding="utf-8", newline="") as file:
+        for line_number, line in enumerate(file, start=1):
+            fields = line.rstrip("\r\n").split("\t")
+            ids = fields[1].split(",") if len(fields) == 3 else []
+            if not ids or not all(i.isdigit() and int(i) < len(emotions) for i in ids):
+                raise ValueError(f"{path}, line {line_number}: expected 'text<TAB>label ids 0-{len(emotions) - 1}, "
+                                 f"comma-separated<TAB>comment id', found {line[:120]!r}")
+            texts.append(fields[0])
+            label_ids.append([column[int(i)] for i in ids])
+    labels = np.zeros((len(texts), len(names)), dtype=np.float32)
+    for row, columns in enumerate(label_ids):
+        labels[row, columns] = 1.0
+    return texts, labels, names
+
+
+def _ekman_columns(path, emotions):
+    """For each of the 28 emotions, the column of its Ekman group in ``EKMAN_LABELS``."""
+    mapping = json.loads(path.read_text(encoding="utf-8"))
+    group_of = {"neutral": "neutral"}
+    for group, members in mapping.items():
+        for emotion in members:
+            group_of[emotion] = group
+    unmapped = [emotion for emotion in emotions if group_of.get(emotion) not in EKMAN_LABELS]
+    if unmapped:
+        raise ValueError(f"{path} maps no Ekman group in {EKMAN_LABELS} to: {', '.join(unmapped)}")
+    return [EKMAN_LABELS.index(group_of[emotion]) for emotion in emotions]
+
+
+# --------------------------------------------------------------------------------- SMP2020-EWECT
+
+SMP2020_EWECT_FILES = {"train": "virus_train.txt", "eval": "virus_eval_labeled.txt", "test": "virus_test_labeled.txt"}
+SMP2020_EWECT_LABELS = ("happy", "angry", "sad", "fear", "surprise", "neutral")
+
+
+def load_smp2020_ewect(split):
+    """Load one split of SMP2020-EWECT's COVID-19 track: Chinese Weibo posts, each with one of six emotions.
+
+    The files (8,606 train, 2,000 eval, 3,000 test posts) are read from
+    ``data_dir()/smp2020_ewect/virus_{train,eval_labeled,test_labeled}.txt``, each a JSON list of
+    ``{"id", "content", "label"}``, in file order. They are never downloaded: the data has no open licence
+    and no official download.
+
+    Args:
+        split (str): "train", "eval" (the dev split of the evaluation) or "test".
+
+    Returns:
+        (texts, labels, names): texts as list[str] of length N; labels as an int64 array of shape (N,)
+        indexing ``names``, the tuple ``SMP2020_EWECT_LABELS`` (happy, angry, sad, fear, surprise, neutral).
+
+    Raises:
+        DatasetUnavailableError: the file is missing (the message says where to put it).
+        ValueError: an unknown split, or a malformed file (the message names the file and the post).
+    """
+    if split not in SMP2020_EWECT_FILES:
+        raise ValueError(f"split must be one of {tuple(SMP2020_EWECT_FILES)}, got {split!r}")
+    folder = data_dir() / "smp2020_ewect"
+    path = folder / SMP2020_EWECT_FILES[split]
+    if not path.is_file():
+        raise DatasetUnavailableError(
+            f"SMP2020-EWECT's {split} split was not found: expected the file {path}.\n"
+            "SMP2020-EWECT has no official download and no open licence, so the course does not download it. "
+            "Put the COVID-19 (virus) track's files, virus_train.txt, virus_eval_labeled.txt and "
+            f"virus_test_labeled.txt (JSON lists of {{\"id\", \"content\", \"label\"}}; copies circulate in public "
+            f"repositories, for example BrownSweater/BERT_SMP2020-EWECT, folder data/raw/), in {folder}, "
+            "or set the environment variable EMOLIB_DATA to a folder that has smp2020_ewect/ in it."
+        )
+    try:
+        posts = json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path} is not valid JSON ({err}); expected a list of {{\"id\", \"content\", \"label\"}}") from err
+    if not isinstance(posts, list):
+        raise ValueError(f"{path}: expected a JSON list of posts, found a {type(posts).__name__}")
+    texts, labels = [], []
+    for position, post in enumerate(posts):
+        if not isinstance(post, dict) or not isinstance(post.get("content"), str) \
+                or post.get("label") not in SMP2020_EWECT_LABELS:
+            raise ValueError(f"{path}, post {position} (counting from 0): expected {{\"id\", \"content\": text, "
+                             f"\"label\": one of {', '.join(SMP2020_EWECT_LABELS)}}}, found {str(post)[:120]}")
+        texts.append(post["content"])
+        labels.append(SMP2020_EWECT_LABELS.index(post["label"]))
+    return texts, np.array(labels, dtype=np.int64), SMP2020_EWECT_LABELS
+
+
 # ------------------------------------------------------------------------------------------ sample
 
 # Invented for this project. (review, rating out of 10): 7-10 is positive, 1-4 negative, as in aclImdb.
@@ -307,11 +477,60 @@ SAMPLE_CHINESE_REVIEWS = {
 }
 
 
+# GoEmotions' taxonomy (the 28 names of emotions.txt in order, and the published Ekman grouping).
+SAMPLE_EMOTIONS = (
+    "admiration amusement anger annoyance approval caring confusion curiosity desire disappointment disapproval "
+    "disgust embarrassment excitement fear gratitude grief joy love nervousness optimism pride realization relief "
+    "remorse sadness surprise neutral").split()
+SAMPLE_EKMAN_MAPPING = {
+    "anger": ["anger", "annoyance", "disapproval"],
+    "disgust": ["disgust"],
+    "fear": ["fear", "nervousness"],
+    "joy": ["joy", "amusement", "approval", "excitement", "gratitude", "love", "optimism", "relief", "pride",
+            "admiration", "desire", "caring"],
+    "sadness": ["sadness", "disappointment", "embarrassment", "grief", "remorse"],
+    "surprise": ["surprise", "realization", "confusion", "curiosity"],
+}
+# Invented for this project. (comment, label ids into SAMPLE_EMOTIONS, comment id).
+SAMPLE_COMMENTS = {
+    "train": [
+        ("Thank you so much, this made my day!", "15,17", "s0001"),
+        ("That is the worst take I have read all week.", "3,10", "s0002"),
+        ("I moved to [NAME]'s town last year.", "27", "s0003"),
+        ("Wait, they really did that? Wow.", "26", "s0004"),
+        ("I'm so nervous about the exam tomorrow", "19", "s0005"),
+    ],
+    "dev": [
+        ("Haha, that is hilarious", "1", "s0101"),
+        ("Sorry for your loss, stay strong.", "5,24,25", "s0102"),
+    ],
+    "test": [
+        ("Ugh, gross. Why would anyone eat that?", "11,7", "s0201"),
+        ("Ok.", "27", "s0202"),
+    ],
+}
+# Invented for this project. (label, post) in SMP2020-EWECT's format.
+SAMPLE_WEIBO_POSTS = {
+    "train": [
+        ("happy", "今天终于放晴了，心情大好[太开心]"),
+        ("angry", "排了两个小时的队，居然说没号了！"),
+        ("sad", "看到这条新闻，眼泪止不住。"),
+        ("fear", "小区里发现了病例，好怕"),
+        ("surprise", "什么？明天就开学了？"),
+        ("neutral", "今天下午三点有发布会。"),
+    ],
+    "eval": [("happy", "加油！一定会好起来的"), ("neutral", "出门记得戴口罩")],
+    "test": [("sad", "好想回家，可是回不去"), ("angry", "这种人真是气死我了")],
+}
+
+
 def write_sample(folder):
     """Write a tiny made-up dataset in the real datasets' layout, for tests without the real data.
 
-    Writes ``aclImdb/{train,test}/{pos,neg}/<id>_<rating>.txt`` (4 reviews per class and split) and
-    ``chnsenticorp/{train,dev,test}.csv`` (6/2/2 reviews). Point ``EMOLIB_DATA`` at ``folder`` to use it.
+    Writes ``aclImdb/{train,test}/{pos,neg}/<id>_<rating>.txt`` (4 reviews per class and split),
+    ``chnsenticorp/{train,dev,test}.csv`` (6/2/2 reviews), ``goemotions/`` (5/2/2 comments, emotions.txt
+    and ekman_mapping.json) and ``smp2020_ewect/virus_*.txt`` (6/2/2 posts). Point ``EMOLIB_DATA`` at
+    ``folder`` to use it.
 
     Args:
         folder (str or Path): where to write; created if missing.
@@ -333,4 +552,16 @@ def write_sample(folder):
             writer = csv.writer(file)
             writer.writerow(["label", "text"])
             writer.writerows(rows)
+    goemotions = folder / "goemotions"
+    goemotions.mkdir(parents=True, exist_ok=True)
+    for split, comments in SAMPLE_COMMENTS.items():
+        lines = "".join("\t".join(comment) + "\n" for comment in comments)
+        (goemotions / f"{split}.tsv").write_text(lines, encoding="utf-8")
+    (goemotions / "emotions.txt").write_text("\n".join(SAMPLE_EMOTIONS) + "\n", encoding="utf-8")
+    (goemotions / "ekman_mapping.json").write_text(json.dumps(SAMPLE_EKMAN_MAPPING, indent=2), encoding="utf-8")
+    weibo = folder / "smp2020_ewect"
+    weibo.mkdir(parents=True, exist_ok=True)
+    for split, posts in SAMPLE_WEIBO_POSTS.items():
+        records = [{"id": number, "content": text, "label": label} for number, (label, text) in enumerate(posts, 1)]
+        (weibo / SMP2020_EWECT_FILES[split]).write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     return folder

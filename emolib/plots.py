@@ -1,9 +1,12 @@
 """The course's plots, matplotlib only. Each function draws on an Axes (a new figure when none is given)
 and returns it, so a notebook can combine them with ``plt.subplots``."""
+import functools
 import warnings
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import font_manager
 
 
 def _axes(ax, figsize=(6, 4)):
@@ -185,18 +188,55 @@ def values_along_text(words, lines, heatmap, heatmap_label, title=None):
 
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
              "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "Arial Unicode MS")
+# Parts of those fonts' file names, to find one installed after matplotlib cached its list of fonts
+# (`make setup` installs Debian's fonts-wqy-microhei, whose file is wqy-microhei.ttc).
+CJK_FONT_FILES = ("wqy-microhei", "wqy-zenhei", "notosanscjk", "notosanssc", "sourcehansans", "simhei", "msyh",
+                  "pingfang", "arial unicode")
 
 
+@functools.lru_cache(maxsize=None)
 def cjk_font():
     """The name of an installed font that has Chinese characters, or None when there is none.
 
     Matplotlib's default font (DejaVu Sans) has no Chinese glyphs: without such a font Chinese words are
-    drawn as empty boxes, so a notebook should also print them (``word_saliency`` does when asked).
+    drawn as empty boxes. Matplotlib lists the system's fonts once and caches the list, so a font
+    installed later is looked for among the system's font files and added.
     """
-    from matplotlib import font_manager
+    def first_installed():
+        installed = {font.name for font in font_manager.fontManager.ttflist}
+        return next((name for name in CJK_FONTS if name in installed), None)
 
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    return next((name for name in CJK_FONTS if name in installed), None)
+    if first_installed() is None:
+        for path in font_manager.findSystemFonts():
+            if any(part in Path(path).name.lower() for part in CJK_FONT_FILES):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError):  # a file FreeType cannot read: try the next
+                    continue
+    return first_installed()
+
+
+def use_cjk_font():
+    """Let every plot draw Chinese: add the CJK font to matplotlib's font families, after the default.
+
+    Matplotlib (3.6 and later) falls back glyph by glyph along the list ``font.family``, so Latin text
+    keeps the default font and only the characters it lacks come from the CJK font. Run when
+    ``emolib.plots`` is imported. Returns the font's name, or None when the machine has no CJK font
+    (see the README's set-up).
+    """
+    font = cjk_font()
+    families = list(plt.rcParams["font.family"])
+    if font is not None and font not in families:
+        plt.rcParams["font.family"] = families + [font]
+    return font
+
+
+use_cjk_font()
+
+
+def has_cjk(texts):
+    """Whether any of the strings holds a CJK character (code points from U+2E80 on)."""
+    return any(ord(ch) >= 0x2E80 for text in texts for ch in str(text))
 
 
 def confusion_heatmap(matrix, class_names=("negative", "positive"), title=None, ax=None):
@@ -265,8 +305,7 @@ def word_saliency(words, values, title=None, width=90, print_words=False):
     values = np.asarray(values, dtype=float)
     low, high = _diverging_limits(values[None])
     colours = plt.get_cmap("RdBu_r")
-    font = cjk_font() if any(ord(ch) > 0x2E80 for word in words for ch in word) else None
-    if font is None and any(ord(ch) > 0x2E80 for word in words for ch in word):
+    if has_cjk(words) and cjk_font() is None:
         # The boxes are expected (the words are printed instead); one warning per glyph would drown the page.
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font")
 
@@ -276,7 +315,7 @@ def word_saliency(words, values, title=None, width=90, print_words=False):
     x, row = 0.0, 0
     for word, value in zip(words, values):
         share = 0.5 if high == low else (value - low) / (high - low)
-        text = ax.text(x, -row, word, fontsize=10, va="center", ha="left", family=font or "sans-serif",
+        text = ax.text(x, -row, word, fontsize=10, va="center", ha="left",
                        bbox={"facecolor": colours(share), "edgecolor": "none", "pad": 1.5})
         word_width = text.get_window_extent(renderer).width / axes_width
         if x > 0 and x + word_width > 1:  # wrap: the word starts the next line
@@ -346,4 +385,64 @@ def rank_frequency(counts, title=None, ax=None):
         ax.set_title(title)
     ax.grid(alpha=0.3, which="both")
     ax.legend()
+    return ax
+
+
+# ------------------------------------------------------------------ lesson 10: emotions
+
+
+def grouped_bars(names, series, xlabel, title=None, ax=None):
+    """Horizontal bars, one group per name and one bar per series: label counts, or per-class F1 of
+    several models side by side.
+
+    Args:
+        names: K strings (the classes), drawn top to bottom.
+        series: {legend label: array of shape (K,)}.
+        xlabel: what the values are.
+    Returns the Axes.
+    """
+    ax = _axes(ax, figsize=(6.4, 0.22 * len(names) * max(1, len(series)) ** 0.5 + 1.2))
+    positions = np.arange(len(names))
+    height = 0.8 / len(series)
+    for index, (label, values) in enumerate(series.items()):
+        ax.barh(positions + (index - (len(series) - 1) / 2) * height, values, height=height, label=label)
+    ax.set_yticks(positions)
+    ax.set_yticklabels(names, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="x", alpha=0.3)
+    if len(series) > 1:
+        ax.legend(loc="lower right", fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def matrix_heatmap(matrix, row_names, column_names, xlabel, ylabel, title=None, annotate=True, ax=None):
+    """A K x K matrix of shares (a row-normalised confusion matrix, label co-occurrence) as a heatmap.
+
+    Args:
+        matrix: float array of shape (R, C), values in [0, 1].
+        row_names, column_names: R and C strings.
+        annotate: write each value (two decimals, blank for values below 0.005) in its cell.
+    Returns the Axes.
+    """
+    matrix = np.asarray(matrix, dtype=float)
+    size = max(4.0, 0.32 * matrix.shape[1] + 1.5)
+    ax = _axes(ax, figsize=(size, size * matrix.shape[0] / matrix.shape[1]))
+    image = ax.imshow(matrix, cmap="Blues", vmin=0, vmax=max(1e-9, float(matrix.max())))
+    if annotate:
+        for (i, j), value in np.ndenumerate(matrix):
+            if value >= 0.005:
+                ax.text(j, i, f"{value:.2f}".lstrip("0"), ha="center", va="center", fontsize=7,
+                        color="white" if value > 0.6 * matrix.max() else "black")
+    ax.set_xticks(np.arange(len(column_names)))
+    ax.set_xticklabels(column_names, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(np.arange(len(row_names)))
+    ax.set_yticklabels(row_names, fontsize=8)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
+    if title:
+        ax.set_title(title)
     return ax

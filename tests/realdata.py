@@ -16,6 +16,19 @@ needs_real_chnsenticorp = pytest.mark.skipif(
     reason="real ChnSentiCorp not available: set EMOLIB_DATA to a folder holding chnsenticorp/{train,dev,test}.csv",
 )
 
+needs_real_goemotions = pytest.mark.skipif(
+    REAL_DATA is None or not all((REAL_DATA / "goemotions" / name).is_file()
+                                 for name in ("train.tsv", "dev.tsv", "test.tsv", "emotions.txt", "ekman_mapping.json")),
+    reason="real GoEmotions not available: set EMOLIB_DATA to a folder holding goemotions/{train,dev,test}.tsv, "
+           "emotions.txt and ekman_mapping.json",
+)
+needs_real_smp2020_ewect = pytest.mark.skipif(
+    REAL_DATA is None or not all((REAL_DATA / "smp2020_ewect" / f"virus_{name}.txt").is_file()
+                                 for name in ("train", "eval_labeled", "test_labeled")),
+    reason="real SMP2020-EWECT not available: set EMOLIB_DATA to a folder holding "
+           "smp2020_ewect/virus_{train,eval_labeled,test_labeled}.txt",
+)
+
 
 def lessons_under_test():
     """The lessons the notebook, build and grading tests cover: all of them, or, while working on some,

@@ -11,16 +11,23 @@ import pytest
 
 from emolib import data
 from emolib.data import (
+    EKMAN_LABELS,
+    GOEMOTIONS_FILES,
+    GOEMOTIONS_URL,
     IMDB_URL,
+    SMP2020_EWECT_LABELS,
     DatasetUnavailableError,
+    goemotions_folder,
     imdb_folder,
     load_chnsenticorp,
+    load_goemotions,
     load_imdb,
     load_imdb_sequences,
+    load_smp2020_ewect,
     write_sample,
 )
 from emolib.text import tokenize
-from realdata import needs_real_chnsenticorp, needs_real_imdb
+from realdata import needs_real_chnsenticorp, needs_real_goemotions, needs_real_imdb, needs_real_smp2020_ewect
 
 UNLABELLED_REVIEW = "An unlabelled review from train/unsup that must never be loaded."
 SAMPLE_TEXTS = {
@@ -234,6 +241,79 @@ def test_load_chnsenticorp_malformed_file_names_file_and_line(sample, content, w
     assert str(path) in str(caught.value) and where in str(caught.value)
 
 
+# ------------------------------------------------------------------------------ GoEmotions sample
+
+
+def test_load_goemotions_multi_hot_labels(sample):
+    texts, labels, names = load_goemotions("train")
+    assert names == tuple(data.SAMPLE_EMOTIONS) and len(names) == 28 and names[27] == "neutral"
+    assert texts == [comment for comment, _, _ in data.SAMPLE_COMMENTS["train"]]
+    assert labels.dtype == np.float32 and labels.shape == (5, 28)
+    assert [list(np.flatnonzero(row)) for row in labels] == [[15, 17], [3, 10], [27], [26], [19]]
+
+
+def test_load_goemotions_ekman_maps_every_label(sample):
+    _, labels, names = load_goemotions("dev", taxonomy="ekman")
+    assert names == EKMAN_LABELS
+    # "Sorry for your loss, stay strong": caring (joy), remorse and sadness (both sadness) -> joy, sadness.
+    assert labels.shape == (2, 7) and labels.dtype == np.float32
+    assert [[names[k] for k in np.flatnonzero(row)] for row in labels] == [["joy"], ["joy", "sadness"]]
+    _, labels, _ = load_goemotions("train", taxonomy="ekman")
+    assert [[names[k] for k in np.flatnonzero(row)] for row in labels] == [
+        ["joy"], ["anger"], ["neutral"], ["surprise"], ["fear"]]
+
+
+def test_load_goemotions_rejects_unknown_split_and_taxonomy(sample):
+    with pytest.raises(ValueError, match="'train', 'dev', 'test'"):
+        load_goemotions("validation")
+    with pytest.raises(ValueError, match="'ekman'"):
+        load_goemotions("train", taxonomy="plutchik")
+
+
+@pytest.mark.parametrize("line", ["no tabs here\n", "text\t28\tid\n", "text\t\tid\n", "text\t1;2\tid\n"])
+def test_load_goemotions_malformed_line_names_file_and_line(sample, line):
+    path = sample / "goemotions" / "test.tsv"
+    path.write_text("fine\t27\tid0\n" + line, encoding="utf-8")
+    with pytest.raises(ValueError) as caught:
+        load_goemotions("test")
+    assert str(path) in str(caught.value) and "line 2" in str(caught.value)
+
+
+# ------------------------------------------------------------------------------ SMP2020-EWECT sample
+
+
+def test_load_smp2020_ewect_splits(sample):
+    for split, posts in data.SAMPLE_WEIBO_POSTS.items():
+        texts, labels, names = load_smp2020_ewect(split)
+        assert names == SMP2020_EWECT_LABELS == ("happy", "angry", "sad", "fear", "surprise", "neutral")
+        assert texts == [text for _, text in posts]
+        assert labels.dtype == np.int64 and [names[k] for k in labels] == [label for label, _ in posts]
+
+
+def test_load_smp2020_ewect_missing_file_says_what_to_do(folders):
+    with pytest.raises(DatasetUnavailableError) as caught:
+        load_smp2020_ewect("eval")
+    message = str(caught.value)
+    assert str(folders[0] / "smp2020_ewect" / "virus_eval_labeled.txt") in message
+    for hint in ("virus_train.txt", "virus_test_labeled.txt", "no open licence", "EMOLIB_DATA", "content"):
+        assert hint in message
+    with pytest.raises(ValueError, match="'train', 'eval', 'test'"):
+        load_smp2020_ewect("dev")
+
+
+@pytest.mark.parametrize("content, where", [
+    ("[{\"id\": 1, \"content\": \"好\", \"label\": \"happy\"}, {\"id\": 2, \"content\": \"坏\", \"label\": \"bad\"}]", "post 1"),
+    ("{\"id\": 1}", "JSON list"),
+    ("[{\"id\": 1, \"content\": \"好\"", "not valid JSON"),
+])
+def test_load_smp2020_ewect_malformed_file_names_file_and_post(sample, content, where):
+    path = sample / "smp2020_ewect" / "virus_test_labeled.txt"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError) as caught:
+        load_smp2020_ewect("test")
+    assert str(path) in str(caught.value) and where in str(caught.value)
+
+
 # ------------------------------------------------------------------------ download, on 127.0.0.1
 
 
@@ -276,20 +356,34 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def archive_server(tmp_path):
-    """Serves a sample aclImdb_v1.tar.gz on 127.0.0.1; yields its URL."""
-    archive = make_archive(tmp_path)
-    handler = functools.partial(QuietHandler, directory=str(archive.parent))
+def serve(folder):
+    """Serve ``folder`` on 127.0.0.1 for the duration of a with block; yields the base URL."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/{archive.name}"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture
+def archive_server(tmp_path):
+    """Serves a sample aclImdb_v1.tar.gz on 127.0.0.1; yields its URL."""
+    archive = make_archive(tmp_path)
+    for base in serve(archive.parent):
+        yield f"{base}/{archive.name}"
+
+
+@pytest.fixture
+def goemotions_server(tmp_path):
+    """Serves the sample GoEmotions files on 127.0.0.1 (as the origin's folder goemotions/data/); yields its URL."""
+    source = write_sample(tmp_path / "origin")
+    for base in serve(source):
+        yield f"{base}/goemotions"
 
 
 def test_download_from_origin(folders, no_proxy, archive_server):
@@ -302,6 +396,27 @@ def test_download_from_origin(folders, no_proxy, archive_server):
     # Offline from now on: the cached extraction is used, the origin is not asked again.
     (_, _), (_, _), vocab = load_imdb_sequences(origin="http://127.0.0.1:1/unreachable.tar.gz")
     assert "moving" in vocab
+
+
+def test_goemotions_download_from_origin(folders, no_proxy, goemotions_server):
+    texts, labels, names = load_goemotions("dev", origin=goemotions_server)
+    assert texts == [comment for comment, _, _ in data.SAMPLE_COMMENTS["dev"]]
+    cache_folder = folders[1]
+    assert sorted(p.name for p in (cache_folder / "goemotions").iterdir()) == sorted(GOEMOTIONS_FILES)
+    # Offline from now on: the cached files are used, the origin is not asked again.
+    assert load_goemotions("test", "ekman", origin="http://127.0.0.1:1/unreachable")[2] == EKMAN_LABELS
+
+
+def test_goemotions_failed_download_explains_what_to_do(folders, no_proxy):
+    origin = f"http://127.0.0.1:{closed_port()}/goemotions"
+    with pytest.raises(DatasetUnavailableError) as caught:
+        goemotions_folder(origin=origin)
+    message = str(caught.value)
+    data_folder, cache_folder = folders
+    for expected in (str(data_folder / "goemotions"), str(cache_folder / "goemotions"), "emotions.txt",
+                     f"download from {origin}/train.tsv failed", "refused", "EMOLIB_DATA", GOEMOTIONS_URL):
+        assert expected in message
+    assert not (cache_folder / "goemotions" / "train.tsv").exists()
 
 
 # ---------------------------------------------------------------------------------- real data
@@ -348,3 +463,26 @@ def test_real_chnsenticorp_counts(split, positives, negatives):
     texts, labels = load_chnsenticorp(split)
     assert len(texts) == positives + negatives
     assert (labels == 1).sum() == positives and (labels == 0).sum() == negatives
+
+
+@pytest.mark.realdata
+@needs_real_goemotions
+@pytest.mark.parametrize("split, size", [("train", 43_410), ("dev", 5_426), ("test", 5_427)])
+def test_real_goemotions_counts(split, size):
+    texts, labels, names = load_goemotions(split)
+    assert len(texts) == size and labels.shape == (size, 28) and names[0] == "admiration"
+    assert labels.sum(axis=1).min() == 1 and all(texts)
+    ekman_texts, ekman, _ = load_goemotions(split, taxonomy="ekman")
+    assert ekman_texts == texts and ekman.shape == (size, 7) and ekman.sum(axis=1).min() == 1
+    np.testing.assert_array_equal(ekman[:, 6], labels[:, 27])  # neutral stays neutral
+    if split == "train":
+        assert np.mean(labels.sum(axis=1) == 1) == pytest.approx(0.836, abs=0.001)  # the datasets README's 83.6%
+
+
+@pytest.mark.realdata
+@needs_real_smp2020_ewect
+def test_real_smp2020_ewect_counts():
+    texts, labels, names = load_smp2020_ewect("train")
+    counts = dict(zip(names, np.bincount(labels, minlength=6)))
+    assert counts == {"happy": 4_423, "angry": 1_322, "sad": 649, "fear": 555, "surprise": 197, "neutral": 1_460}
+    assert len(load_smp2020_ewect("eval")[0]) == 2_000 and len(load_smp2020_ewect("test")[0]) == 3_000

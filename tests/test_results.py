@@ -26,3 +26,16 @@ def test_recorded_rows_come_back_in_order_as_one_table(tmp_path, monkeypatch):
 
 def test_reading_a_folder_with_no_results_gives_no_rows(tmp_path):
     assert results.read(tmp_path) == []
+
+
+def test_emotion_rows_add_macro_f1_columns_and_leave_missing_scores_empty(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("EMOLIB_RESULTS", str(tmp_path))
+    results.record("09_evaluation", "fastText", **ROW)
+    results.record("10_emotions", "BiGRU, 28 labels", **{**ROW, "val_accuracy": None, "test_accuracy": None},
+                   val_macro_f1=0.41234, test_macro_f1=0.40001)
+    printed = capsys.readouterr().out
+    assert "validation macro f1 0.4123, test macro f1 0.4000 (full mode)" in printed
+    lines = results.table(results.read(tmp_path)).splitlines()
+    assert lines[0].endswith("| val accuracy | test accuracy | val macro-F1 | test macro-F1 |")
+    assert lines[2] == "| 09_evaluation | fastText | 12,345 | 61.3 | 3 | 0.8812 | 0.8765 |  |  |"
+    assert lines[3] == "| 10_emotions | BiGRU, 28 labels | 12,345 | 61.3 | 3 |  |  | 0.4123 | 0.4000 |"

@@ -1,0 +1,57 @@
+"""Plausible wrong implementations of lesson 10's exercises, each of which must lose points, and correct
+rewrites, each of which must keep full marks (see autograder/mutants.py)."""
+from autograder.mutants import Mutant
+
+MUTANTS = [
+    Mutant("multi-label gradient divided by N only, not N * K", "sigmoid_bce",
+           "dlogits = (probs - targets) / (n * k)", "dlogits = (probs - targets) / n", demo=True),
+    Mutant("multi-label gradient with the sign flipped", "sigmoid_bce",
+           "dlogits = (probs - targets) / (n * k)", "dlogits = (targets - probs) / (n * k)"),
+    Mutant("binary cross-entropy from log(sigmoid), overflowing for large logits", "sigmoid_bce",
+           "loss = np.mean(np.maximum(logits, 0.0) - logits * targets + np.log1p(np.exp(-np.abs(logits))))",
+           "loss = -np.mean(targets * np.log(probs) + (1 - targets) * np.log(1 - probs))"),
+    Mutant("class weights proportional to the class counts", "class_weights",
+           "weights[present] = len(labels) / (num_classes * counts[present])",
+           "weights[present] = num_classes * counts[present] / len(labels)"),
+    Mutant("class weights N / n_k, not divided by K", "class_weights",
+           "weights[present] = len(labels) / (num_classes * counts[present])",
+           "weights[present] = len(labels) / counts[present]"),
+    Mutant("K x K confusion matrix transposed", "confusion_matrix",
+           "np.add.at(matrix, (np.asarray(labels), np.asarray(predicted)), 1)",
+           "np.add.at(matrix, (np.asarray(predicted), np.asarray(labels)), 1)"),
+    Mutant("precision divided by the true counts (row sums)", "classification_scores",
+           "predicted = matrix.sum(axis=0)", "predicted = matrix.sum(axis=1)"),
+    Mutant("macro F1 from the mean precision and mean recall", "classification_scores",
+           '"macro_f1": float(np.mean(f1))',
+           '"macro_f1": float(2 * np.mean(precision) * np.mean(recall) / (np.mean(precision) + np.mean(recall)))'),
+    Mutant("weighted F1 weighted by the predicted counts", "classification_scores",
+           '"weighted_f1": float(np.sum(f1 * support) / support.sum())',
+           '"weighted_f1": float(np.sum(f1 * predicted) / predicted.sum())'),
+    Mutant("micro F1 of label sets computed as the macro F1", "multilabel_scores",
+           '"micro_f1": float(2 * tp.sum() / pooled) if pooled > 0 else 0.0', '"micro_f1": float(np.mean(f1))'),
+    Mutant("an example with no true and no predicted label scores 0", "multilabel_scores",
+           "out=np.ones_like(overlap)", "out=np.zeros_like(overlap)"),
+    Mutant("thresholds compared with > instead of >=", "tune_thresholds",
+           "called = scores[:, label] >= threshold", "called = scores[:, label] > threshold", demo=True),
+    Mutant("among tied thresholds the largest is taken", "tune_thresholds",
+           "best[label] = candidates[int(np.argmax(f1s))]",
+           "best[label] = candidates[len(candidates) - 1 - int(np.argmax(f1s[::-1]))]"),
+    Mutant("softmax outputs for overlapping labels", "build_bigru",
+           'activation="sigmoid" if multi_label else "softmax"', 'activation="softmax"'),
+    Mutant("padding not masked in the GRU model", "build_bigru",
+           "keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True)",
+           "keras.layers.Embedding(vocab_size, embedding_dim)"),
+]
+
+ALTERNATIVES = [
+    Mutant("loss with np.logaddexp", "sigmoid_bce",
+           "loss = np.mean(np.maximum(logits, 0.0) - logits * targets + np.log1p(np.exp(-np.abs(logits))))",
+           "loss = np.mean(np.logaddexp(0.0, logits) - logits * targets)"),
+    Mutant("confusion matrix counted in a loop", "confusion_matrix",
+           "np.add.at(matrix, (np.asarray(labels), np.asarray(predicted)), 1)",
+           "for true, guess in zip(labels, predicted):\n        matrix[true, guess] += 1"),
+    Mutant("class counts with np.unique", "class_weights",
+           "counts = np.bincount(np.asarray(labels), minlength=num_classes).astype(float)",
+           "counts = np.zeros(num_classes)\n    found, found_counts = np.unique(labels, return_counts=True)\n"
+           "    counts[found] = found_counts"),
+]
