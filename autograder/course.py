@@ -65,8 +65,10 @@ LESSON_DATASETS = {
     "01_softmax": ("imdb",), "02_convolution": ("imdb",), "03_pooling": ("imdb",), "04_gru": ("imdb",),
     "05_sentiment_from_scratch": ("imdb",), "06_text_as_numbers": ("imdb", "chnsenticorp"),
     "07_keras_cnn": ("imdb",), "08_keras_rnn": ("imdb",), "09_evaluation": ("imdb", "chnsenticorp"),
+    "10_emotions": ("goemotions", "smp2020_ewect"),
 }
-DATASET_LOADERS = {"imdb": ("load_imdb", "load_imdb_sequences"), "chnsenticorp": ("load_chnsenticorp",)}
+DATASET_LOADERS = {"imdb": ("load_imdb", "load_imdb_sequences"), "chnsenticorp": ("load_chnsenticorp",),
+                   "goemotions": ("load_goemotions",), "smp2020_ewect": ("load_smp2020_ewect",)}
 
 
 class DataUnavailable(FileNotFoundError):
@@ -90,10 +92,16 @@ def check_datasets(assignment_ids):
         try:
             if dataset == "imdb":
                 found.append(f"IMDB reviews: {data.imdb_folder()}")
-            else:
+            elif dataset == "goemotions":
+                found.append(f"GoEmotions: {data.goemotions_folder()}")
+            elif dataset == "chnsenticorp":
                 for split in data.CHNSENTICORP_SPLITS:
                     data.load_chnsenticorp(split)
                 found.append(f"ChnSentiCorp: {data.data_dir() / 'chnsenticorp'}")
+            else:
+                for split in data.SMP2020_EWECT_FILES:
+                    data.load_smp2020_ewect(split)
+                found.append(f"SMP2020-EWECT: {data.data_dir() / 'smp2020_ewect'}")
         except data.DatasetUnavailableError as error:
             problems.append(f"{', '.join(lessons)} read {dataset}, which is not available:\n{error}")
     if problems:
