@@ -30,6 +30,9 @@ DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32"
 MAX_DIMENSIONS = 32
 
 
+MISSING = object()
+
+
 class GradingError(Exception):
     """Raised in a test cell when the student's side could not answer (it timed out, died, or sent
     something that is not a value)."""
@@ -65,6 +68,7 @@ class Side:
         self.prefix = secrets.token_hex(4)  # handles of a restarted kernel never match old ones
         self.counter = itertools.count(1)
         self.own = {}
+        self.replaced = []  # (name, the value it had or MISSING), for "restore"
 
     # --- the conversation ---------------------------------------------------------------------------
     def exchange(self, message):
@@ -105,6 +109,19 @@ class Side:
                 if message["name"] not in self.namespace:
                     raise NameError(f"name {message['name']!r} is not defined")
                 return {"kind": "result", "value": self.encode(self.namespace[message["name"]])}
+            if op == "set" and self.namespace is not None:  # a test watching what the student's code calls
+                name = str(message["name"])
+                self.replaced.append((name, self.namespace.get(name, MISSING)))
+                self.namespace[name] = self.decode(message["value"])
+                return {"kind": "result", "value": None}
+            if op == "restore" and self.namespace is not None:
+                while self.replaced:
+                    name, value = self.replaced.pop()
+                    if value is MISSING:
+                        self.namespace.pop(name, None)
+                    else:
+                        self.namespace[name] = value
+                return {"kind": "result", "value": None}
             target = self.own[message["id"]]
             if op == "getattr" and self.hands_out_objects:
                 return {"kind": "result", "value": self.encode(getattr(target, message["name"]))}
@@ -296,9 +313,25 @@ def serve():
 judge = Side("judge")
 
 
+class StudentNotebook:
+    """In the judge kernel, ``emolib.checks.student_notebook``: a test's ``checks.replaced`` block binds
+    names in the student's kernel too, to the judge's values (its callables cross as handles, so the
+    student's training loop calls the test's wrapper), and then restores the student's own."""
+
+    def replace(self, values):
+        for name, value in values.items():
+            judge.request({"kind": "call", "op": "set", "name": name, "value": judge.encode(value)})
+
+    def restore(self):
+        judge.request({"kind": "call", "op": "restore"})
+
+
 def bind(namespace, names, source):
     """In the judge kernel: bind ``names`` to what the student's notebook binds them to now;
     ``source`` is the answer cell that binds them, as handed in."""
+    from emolib import checks
+
+    checks.student_notebook = StudentNotebook()
     for name in names:
         namespace.pop(name, None)
         try:

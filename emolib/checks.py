@@ -11,6 +11,7 @@ Reference outputs live in ``emolib/fixtures/<lesson>.json``, written by ``python
 from the solutions (never by hand), and are read with ``load_fixture``.
 """
 import ast
+import contextlib
 import inspect
 import itertools
 import json
@@ -450,6 +451,31 @@ def assert_gradient(analytic, numeric, what, tol=1e-7, *, averaged=False, case=N
     _report(array, numeric, wrong, close, _abs(array - numeric), what,
             f"disagrees with the numerical gradient (relative error {float(_amax(errors)):.2e}, must be below "
             f"{tol:.0e})", case=case, axes=axes, regions=None, blocks=blocks, dtype=dtype, advice=advice)
+
+
+# Set by the course's grader in the kernel that runs the tests when the student's functions run in a
+# kernel of their own (autograder/bridge.py): an object whose replace(values) binds the names there too,
+# and whose restore() puts back what they were. None in a notebook, where both are the same kernel.
+student_notebook = None
+
+
+@contextlib.contextmanager
+def replaced(namespace, **values):
+    """Within the ``with`` block, bind the notebook's names to ``values``; put the originals back after.
+
+    A test watches what a student's function calls (the loss a training loop computes per batch) by
+    replacing the function it calls with a wrapper that records each call. ``namespace`` is the
+    notebook's ``globals()``; every name must be bound there already."""
+    originals = {name: namespace[name] for name in values}
+    namespace.update(values)
+    if student_notebook is not None:
+        student_notebook.replace(values)
+    try:
+        yield
+    finally:
+        namespace.update(originals)
+        if student_notebook is not None:
+            student_notebook.restore()
 
 
 def assert_true(condition, message):

@@ -766,13 +766,10 @@ def watched_loss(params, token_ids, labels=None, _loss=textcnn_loss):
                        "textcnn_loss was given labels that do not belong to its sequences: index both with the same batch")
     batches_seen.append((rows, loss))
     return loss, grads
-textcnn_loss, unwatched_loss = watched_loss, textcnn_loss
-try:
+with checks.replaced(globals(), textcnn_loss=watched_loss):
     # validation labels unlike the training data's, so that the validation accuracy can only come from them
     trained, history = train_textcnn(initial, toy_ids[:45], toy_labels[:45], toy_val_ids, 1 - toy_val_labels, epochs=2,
                                      batch_size=20)
-finally:
-    textcnn_loss = unwatched_loss
 checks.assert_epochs(batches_seen, examples=45, batch_size=20, epochs=2, train_loss=history["train_loss"], what="train_textcnn")
 checks.assert_close(history["val_accuracy"][-1], np.mean(textcnn_predict(trained, toy_val_ids) == 1 - toy_val_labels),
                     'history["val_accuracy"] of the last epoch (the trained model on val_token_ids and val_labels, after the epoch)')
