@@ -282,3 +282,21 @@ def test_assert_at_least():
     checks.assert_at_least(0.91, 0.9, "accuracy")
     with pytest.raises(AssertionError, match="accuracy is 0.5, it should be at least 0.8. Train longer."):
         checks.assert_at_least(0.5, 0.8, "accuracy", "Train longer.")
+
+
+def test_replaced_binds_names_for_the_block_and_puts_them_back_even_after_an_error():
+    def loss():
+        return "the student's"
+
+    namespace = {"loss": loss}
+
+    def training_loop():
+        return namespace["loss"]()
+
+    with checks.replaced(namespace, loss=lambda: "the watcher's"):
+        assert training_loop() == "the watcher's"
+    assert namespace["loss"] is loss
+    with pytest.raises(ZeroDivisionError):
+        with checks.replaced(namespace, loss=lambda: 1 / 0):
+            training_loop()
+    assert namespace["loss"] is loss

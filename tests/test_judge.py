@@ -159,6 +159,14 @@ def background_daemon(pid_file):
         "os.wait()\n" + cell(SOLUTION, "sigmoid").source))
 
 
+# A training loop that keeps one order of examples for every epoch: its test watches, from the judge,
+# what the loop in the student's kernel feeds softmax_regression_loss (checks.replaced binds the
+# watcher there), so the bug costs that test only.
+SAME_ORDER_EVERY_EPOCH = edited(train_softmax_regression=cell(SOLUTION, "train_softmax_regression").source.replace(
+    "    for _ in range(epochs):\n        order = rng.permutation(X.shape[0])\n",
+    "    order = rng.permutation(X.shape[0])\n    for _ in range(epochs):\n"))
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("judge")
@@ -166,7 +174,7 @@ def graded(tmp_path_factory):
     inbox.mkdir()
     submissions = {"forged_result": FORGED_RESULT, "hidden_test_hunter": HIDDEN_TEST_HUNTER, "flood": FLOOD,
                    "exit_at_end": EXIT_AT_END, "setsid_processes": SETSID_PROCESSES, "busy_but_right": BUSY_BUT_RIGHT,
-                   **CHEATS}
+                   "same_order_every_epoch": SAME_ORDER_EVERY_EPOCH, **CHEATS}
     for student, notebook in submissions.items():
         nbformat.write(notebook, inbox / f"{student}_{LESSON}.ipynb")
     started = time.monotonic()
@@ -206,6 +214,13 @@ def test_changing_the_checkers_from_the_students_kernel_cannot_rescue_a_wrong_an
     expected = "AssertionError: dz is wrong: it matches what this common bug gives: the gradient is not divided by N" if lost == "sigmoid_bce_loss" else WRONG_GRADIENT_REASON
     assert reasons(report)[lost].startswith(expected), reasons(report)[lost]
     assert report["tampering"] == {}  # nothing to undo: the tests never ran where the cheat did
+
+
+def test_a_test_watching_the_students_training_loop_sees_each_batch(graded):
+    reports, _ = graded
+    report = reports["same_order_every_epoch"]
+    assert scores(report) == full_but(train_softmax_regression=0.0)
+    assert "feeds the examples in the same order every epoch" in " ".join(reasons(report)["train_softmax_regression"].split())
 
 
 def test_the_hidden_tests_are_nowhere_the_students_code_can_look(graded):
