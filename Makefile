@@ -31,8 +31,8 @@ lessons: $(STAMP)  ## rebuild solution notebooks, student versions and fixtures 
 check: $(STAMP)  ## fail if anything committed differs from what the build makes
 	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder build --check
 
-mutants: $(STAMP)  ## judge every mutant and correct alternative; report the shares caught and kept
-	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder mutants
+mutants: $(STAMP)  ## judge every mutant and correct alternative; report the shares caught and kept; rewrite docs/bug-classes.md
+	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder mutants --table docs/bug-classes.md
 
 lab: $(STAMP)  ## JupyterLab on lessons/, with the nbgrader extension (LAB_ARGS=--allow-root when root)
 	PATH="$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir=lessons $(LAB_ARGS)

@@ -9,10 +9,10 @@
                                 or missing data, 128 + the signal when stopped by SIGTERM or SIGINT
   demo [LESSON ...]             build the student versions, grade a sample class: reference, untouched, two bugs;
                                 exit 1 when a reference solution does not get full marks
-  mutants [LESSON ...] [--nbgrader]
+  mutants [LESSON ...] [--nbgrader] [--table FILE]
                                 judge every mutant and correct alternative of the catalogues (one kernel
                                 per lesson) and report the share caught and kept; --nbgrader grades every
-                                mutant end to end instead
+                                mutant end to end instead; --table writes docs/bug-classes.md
   execute [LESSON ...] [--full] run solution notebooks (--full: on the whole datasets) and print their output
 """
 import argparse
@@ -121,7 +121,10 @@ def command_mutants(args):
         return grade_every_mutant(assignment_ids, args.workdir)
     from .mutation import judge_lessons
 
-    judgements = judge_lessons(assignment_ids, workers=args.workers)
+    judgements = judge_lessons(assignment_ids, workers=args.workers, classify=bool(args.table))
+    if args.table:
+        args.table.write_text(bug_class_table(judgements))
+        print(f"the table of bug classes written to {args.table}")
     missed = kept_out = 0
     for assignment_id, judgement in judgements.items():
         print(f"== {assignment_id} ({judgement.seconds:.0f} s)")
@@ -148,6 +151,38 @@ def command_mutants(args):
     print(f"\nmutants caught: {share(mutants - missed, mutants)}; correct alternatives kept: "
           f"{share(alternatives - kept_out, alternatives)}")
     return 0 if missed == kept_out == 0 else 1
+
+
+BUG_TABLE_INTRODUCTION = """\
+# Bug classes: the test that catches each, and the message the student reads
+
+For instructors. One row per mutant of `solutions/<lesson>/mutants.py`, a plausible student mistake:
+the exercise it is planted in, the test cell that fails first, and whether the student sees the
+failure before handing in (**visible**: the test as released fails too) or only grading does
+(**hidden**), and that test's message. Written by `python -m autograder mutants --table
+docs/bug-classes.md`, which judges the mutants in fast mode as grading runs the lessons: regenerate
+it after changing a test or a catalogue, never edit it by hand.
+"""
+
+
+def bug_class_table(judgements):
+    """docs/bug-classes.md: the mutants' verdicts as one Markdown table per lesson."""
+    from .mutants import catalogue
+
+    def cell(text):
+        return " ".join(text.split()).replace("|", "\\|")
+
+    parts = [BUG_TABLE_INTRODUCTION]
+    for assignment_id, judgement in judgements.items():
+        caught = sum(verdict.caught for verdict in judgement.mutants)
+        parts.append(f"\n## {assignment_id}: {share(caught, len(judgement.mutants))} caught\n\n"
+                     "| bug | exercise | caught by | message |\n| --- | --- | --- | --- |\n")
+        cells = {mutant.name: mutant.cell for mutant in catalogue(assignment_id)}
+        for verdict in judgement.mutants:
+            where = (f"`{verdict.failed_tests[0]}` ({'visible' if verdict.visible else 'hidden'})"
+                     if verdict.caught else "**not caught**")
+            parts.append(f"| {cell(verdict.name)} | `{cells[verdict.name]}` | {where} | {cell(verdict.message)} |\n")
+    return "".join(parts)
 
 
 def share(count, total):
@@ -222,6 +257,9 @@ def main(argv=None):
                                 help="grade every mutant end to end through nbgrader (slow) instead of judging "
                                      "them in one kernel per lesson")
     mutants_parser.add_argument("--workers", type=positive(int), help="lessons judged at once (default: the cores)")
+    mutants_parser.add_argument("--table", type=Path, metavar="FILE",
+                                help="also write the table of bug classes, the test catching each and its message "
+                                     "(docs/bug-classes.md)")
     mutants_parser.set_defaults(run=command_mutants)
 
     execute_parser = commands.add_parser("execute", help="run solution notebooks and print their output")

@@ -13,12 +13,16 @@ verdict from one kernel per lesson:
    changed name too, so a cell that calls a helper which calls the edited function is reached.
    Test cells are executed like the others; the edit is caught when a test cell raises. Like mutation
    grading, the judge stops at the first failed test (unless asked for every failure).
+   Correct alternatives are judged together, in groups that edit distinct answer cells: one run of
+   every cell any of them reaches, instead of one per alternative (an alternative in a model-building
+   function reaches every training cell after it). Only when a cell fails in that run is each judged
+   on its own, after a fresh replay of the reference.
 3. It restores the reference by re-executing the original answer cell and every cell that ran under the
    edit, except test cells whose names no later cell reads. Re-executing is chosen over restarting the
    kernel because a restart means running the whole notebook again, the cost this module avoids; the
    restore is checked, not trusted: the test cell that caught a mutant must pass again once the
-   original answer is back, or the kernel is restarted, the reference replayed, and the mutant judged
-   again in that fresh state.
+   original answer is back, or the mutant is judged again as below (a fresh kernel of its own) and the
+   reference replayed.
 
 What nbgrader scores decides the rules for the cases a test cell does not settle directly:
 
@@ -48,6 +52,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from . import course
 from .execute import environment
 from .mutants import Mutant, alternatives, apply, catalogue
+from .preprocessors import HIDDEN_TESTS
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ class Verdict:
     failed_tests: tuple       # grade ids of the test cells that failed (the first only, by default)
     message: str = ""         # the first failure's error, "ename: evalue"
     timed_out: str = ""       # the grade id or cell id of the cell that ran past the time limit, if any
+    visible: bool = False     # the visible part of the failed test (what the student runs) fails too
     exact: bool = False       # judged by a fresh run of the whole edited notebook
     seconds: float = 0.0      # to judge it and restore the reference
 
@@ -227,8 +233,9 @@ class Judge:
     test should catch) or for a correct alternative (no test may fail).
     """
 
-    def __init__(self, assignment_id, seconds_per_edit=300, every_failure=False):
+    def __init__(self, assignment_id, seconds_per_edit=300, every_failure=False, classify=False):
         self.assignment = assignment_id
+        self.classify = classify  # say whether each caught edit fails the visible part of its test
         self.seconds_per_edit = seconds_per_edit
         self.every_failure = every_failure
         self.path = course.solution_notebook(assignment_id)
@@ -308,17 +315,47 @@ class Judge:
         dependents = reached_cells(self.names, answer_index, cell_names(edited.cells[answer_index].source))
         verdict = self._judge_in_place(edit, edited, answer_index, dependents)
         if verdict.caught and not verdict.exact and not verdict.timed_out and not self._restored_passes(verdict):
-            # The state the edit left behind was not fully undone: judge it again from a fresh replay.
-            self._replay_reference()
-            verdict = self._judge_in_place(edit, edited, answer_index, dependents)
-            if verdict.caught and not self._restored_passes(verdict):
-                raise RuntimeError(f"{self.assignment}: after judging {edit.name!r}, the original answer no longer "
-                                   f"passes {verdict.failed_tests[0]}: the kernel's state cannot be restored")
+            # The edit left state behind that re-executing cells does not undo (a library's global
+            # registry, say), so the verdict may be its doing: judge the edit as grading would, in a
+            # fresh kernel of its own, and replay the reference after it.
+            verdict = self._judge_exactly(edit, edited)
         return dataclasses.replace(verdict, seconds=time.perf_counter() - start)
+
+    def judge_together(self, edits, restore=True):
+        """Verdicts on correct alternatives that edit different answer cells, from one run of them all:
+        every edited answer cell and every cell any of them reaches, in notebook order. When no cell
+        fails, each is kept (a correct answer keeps its points beside other correct answers); when one
+        fails, the reference is replayed and each is judged on its own. ``restore=False`` leaves the
+        kernel as the edits left it (after a lesson's last group)."""
+        start = time.perf_counter()
+        edited = self.notebook
+        for edit in edits:
+            edited = apply(edited, edit)
+        answers = [index for index in self.code if _label(self.notebook.cells[index]) in {edit.cell for edit in edits}]
+        reached = set(answers)
+        for answer_index in answers:
+            reached |= set(reached_cells(self.names, answer_index, cell_names(edited.cells[answer_index].source)))
+        self.deadline = time.monotonic() + self.seconds_per_edit * len(edits)
+        ran, failed = [], False
+        try:
+            for index in sorted(reached):
+                ran.append(index)
+                if _error(self._run(edited.cells[index], index)):
+                    failed = True
+                    break
+        except EditTimedOut:
+            failed = True
+        if failed:
+            self._replay_reference()
+            return [self.judge(edit) for edit in edits]
+        if restore:
+            self._restore(answers[0], ran)
+        seconds = (time.perf_counter() - start) / len(edits)
+        return [Verdict(self.assignment, edit.name, failed_tests=(), seconds=seconds) for edit in edits]
 
     def _judge_in_place(self, edit, edited, answer_index, dependents):
         self.deadline = time.monotonic() + self.seconds_per_edit
-        failures, ran = [], []
+        failures, ran, visible = [], [], False
         for index in [answer_index, *dependents]:
             try:
                 cell = self._run(edited.cells[index], index)
@@ -329,24 +366,30 @@ class Judge:
             error = _error(cell)
             if error and is_test(cell):
                 failures.append((_label(cell), error))
+                if not failures[1:] and self.classify:
+                    visible = self._visible_part_fails(cell, index)
                 if not self.every_failure:
                     break
             elif error and not failures:
                 return self._judge_exactly(edit, edited)
         self._restore(answer_index, ran)
-        return self._verdict(edit, failures)
+        return self._verdict(edit, failures, visible=visible)
 
     def _judge_exactly(self, edit, edited):
         """A cell that is not a test failed under the edit before any test did: run the edited notebook
         in a fresh kernel as grading would, then bring the reference back in another."""
+        visible = False
         try:
             failures = self._fresh_kernel(edited, stop_at_failed_test=not self.every_failure)
             timed_out = ""
+            if failures and self.classify and not self.every_failure:  # the kernel stands just after it
+                index = next(index for index in self.code if _label(edited.cells[index]) == failures[0][0])
+                visible = self._visible_part_fails(edited.cells[index], index)
         except EditTimedOut as timeout:  # with the first failed test it would have stopped before
             timed_out = str(timeout)
             failures = self._timeout_failure(timed_out)
         self._replay_reference()
-        return self._verdict(edit, failures, timed_out=timed_out, exact=True)
+        return self._verdict(edit, failures, timed_out=timed_out, exact=True, visible=visible)
 
     def _timeout_failure(self, label):
         """[(label, reason)] when the cell that ran out of time is a test cell: grading scores it zero."""
@@ -373,20 +416,49 @@ class Judge:
         self.deadline = time.monotonic() + max(self.seconds_per_edit, 60)
         return _error(self._run(self.notebook.cells[index], index)) is None
 
-    def _verdict(self, edit, failures, timed_out="", exact=False):
+    def _visible_part_fails(self, cell, index):
+        """Whether the test cell, its hidden tests removed as in the student's version, fails too:
+        then the student sees the failure before handing in."""
+        if not HIDDEN_TESTS.search(cell.source):
+            return True
+        visible_part = copy.deepcopy(cell)
+        visible_part.source = HIDDEN_TESTS.sub("", cell.source)
+        try:
+            return _error(self._run(visible_part, index, budget=self.cell_seconds)) is not None
+        except EditTimedOut:  # the student's run of it hangs: seen, too
+            return True
+
+    def _verdict(self, edit, failures, timed_out="", exact=False, visible=False):
         return Verdict(self.assignment, edit.name, failed_tests=tuple(label for label, _ in failures),
-                       message=failures[0][1] if failures else "", timed_out=timed_out, exact=exact)
+                       message=failures[0][1] if failures else "", timed_out=timed_out, exact=exact,
+                       visible=visible)
 
 
-def judge_lesson(assignment_id, seconds_per_edit=300, every_failure=False):
+def edits_of_distinct_cells(edits):
+    """The edits in groups, in order, no two of a group editing the same cell."""
+    groups = []
+    for edit in edits:
+        group = next((group for group in groups if edit.cell not in {other.cell for other in group}), None)
+        if group is None:
+            groups.append([edit])
+        else:
+            group.append(edit)
+    return groups
+
+
+def judge_lesson(assignment_id, seconds_per_edit=300, every_failure=False, classify=False):
     """Judge every mutant and correct alternative of one lesson in one kernel."""
     start = time.perf_counter()
     judgement = LessonJudgement(assignment_id)
-    with Judge(assignment_id, seconds_per_edit=seconds_per_edit, every_failure=every_failure) as judge:
+    with Judge(assignment_id, seconds_per_edit=seconds_per_edit, every_failure=every_failure,
+               classify=classify) as judge:
         judgement.reference_failures = judge.reference_failures
         if not judge.reference_failures:  # nothing can be judged against a solution that fails its tests
             judgement.mutants = [judge.judge(mutant) for mutant in catalogue(assignment_id)]
-            judgement.alternatives = [judge.judge(alternative) for alternative in alternatives(assignment_id)]
+            groups = edits_of_distinct_cells(alternatives(assignment_id))
+            verdicts = {verdict.name: verdict for number, group in enumerate(groups)
+                        for verdict in judge.judge_together(group, restore=number < len(groups) - 1)}
+            judgement.alternatives = [verdicts[alternative.name] for alternative in alternatives(assignment_id)]
     judgement.seconds = time.perf_counter() - start
     return judgement
 

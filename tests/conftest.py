@@ -6,7 +6,7 @@ answers). The tests of grading read its scores, and the lessons' tests read what
 there, so no solution notebook is executed twice for the same purpose.
 
 ``judged``: every mutant and correct alternative of every lesson under test, judged in one kernel per
-lesson (``autograder.mutation``).
+lesson (``autograder.mutation``). Both are computed in one pool (``notebook_runs``).
 """
 import multiprocessing
 import os
@@ -35,20 +35,36 @@ class Graded:
 
 
 @pytest.fixture(scope="session")
-def graded(tmp_path_factory):
-    """{assignment id: Graded} for every lesson under test; lessons are graded in parallel, one worker
-    per core, each in its own folder."""
-    roots = {assignment_id: tmp_path_factory.mktemp(assignment_id) for assignment_id in lessons_under_test()}
+def notebook_runs(tmp_path_factory):
+    """The work of ``graded`` and ``judged`` in one pool, one worker per core, started together: per
+    lesson, the grading of its class and the judging of its catalogue. Later lessons train models and
+    take longest, so they start first, and no core waits idle at the end for one long lesson."""
+    from autograder.mutation import judge_lesson
+
+    lessons = lessons_under_test()
+    roots = {assignment_id: tmp_path_factory.mktemp(assignment_id) for assignment_id in lessons}
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {assignment_id: pool.submit(grade_lesson, assignment_id, root) for assignment_id, root in roots.items()}
-        results = {assignment_id: future.result() for assignment_id, future in futures.items()}
+        futures = {}
+        for assignment_id in reversed(lessons):
+            futures["judged", assignment_id] = pool.submit(judge_lesson, assignment_id, classify=True)
+            futures["graded", assignment_id] = pool.submit(grade_lesson, assignment_id, roots[assignment_id])
+        yield futures, roots
+        for future in futures.values():
+            future.cancel()
+
+
+@pytest.fixture(scope="session")
+def graded(notebook_runs):
+    """{assignment id: Graded} for every lesson under test, each graded in its own folder."""
+    futures, roots = notebook_runs
     graded = {}
-    for assignment_id, (scores, attention) in results.items():
+    for assignment_id, root in roots.items():
+        scores, attention = futures["graded", assignment_id].result()
         assert attention == {}, f"submissions that were not graded normally: {attention}"
         table = {}
         for row in scores:
             table.setdefault(row.student, {})[row.test] = (row.score, row.max_score)
-        graded[assignment_id] = Graded(table, scores, roots[assignment_id] / "work")
+        graded[assignment_id] = Graded(table, scores, root / "work")
     return graded
 
 
@@ -64,9 +80,8 @@ def reference_printed(graded):
 
 
 @pytest.fixture(scope="session")
-def judged():
+def judged(notebook_runs):
     """{assignment id: LessonJudgement}: every mutant and correct alternative of the lessons under test,
-    judged in one kernel per lesson, one lesson per core."""
-    from autograder.mutation import judge_lessons
-
-    return judge_lessons(lessons_under_test())
+    judged in one kernel per lesson, each caught mutant classed visible or hidden."""
+    futures, roots = notebook_runs
+    return {assignment_id: futures["judged", assignment_id].result() for assignment_id in roots}

@@ -146,7 +146,8 @@ def over_wall_time():
 
 
 TAMPERED_NUMPY_AND_CHECKS = tampered(
-    "np.allclose = lambda *a, **k: True\nnp.abs = lambda x: 0 * x\nnp.max = lambda *a, **k: 0.0\n"
+    "np.allclose = lambda *a, **k: True\nnp.isclose = lambda *a, **k: True\n"
+    "np.testing.assert_allclose = lambda *a, **k: None\n"
     "checks.assert_close = lambda *a, **k: None\nchecks.assert_gradient = lambda *a, **k: None\n")
 TAMPERED_BUILTINS = tampered(
     "import builtins\nbuiltins.abs = lambda x: 0\nbuiltins.print = lambda *a, **k: None\n"
@@ -154,7 +155,7 @@ TAMPERED_BUILTINS = tampered(
 SWAPPED_MODULES = tampered(
     "import sys, types\nfake = types.SimpleNamespace(assert_close=lambda *a, **k: None, assert_gradient=lambda *a, **k: None)\n"
     "sys.modules['emolib.checks'] = fake\nchecks = fake\n"
-    "np = types.SimpleNamespace(**{**vars(np), 'all': lambda *a, **k: True, 'any': lambda *a, **k: False})\n")
+    "np = types.SimpleNamespace(**{**vars(np), 'random': np.random, 'all': lambda *a, **k: True, 'any': lambda *a, **k: False})\n")
 HOOKED_IPYTHON = tampered(
     "get_ipython().set_custom_exc((AssertionError,), lambda *args, **kwargs: None)\n"
     "get_ipython().input_transformers_cleanup.append(\n"
@@ -308,7 +309,7 @@ def test_tampering_cannot_turn_a_wrong_answer_into_points(graded, student):
     reports, attention, _ = graded
     report = reports[student]
     assert scores(report) == full_but(numerical_gradient=0.0)
-    assert reasons(report)["numerical_gradient"].startswith("AssertionError: numerical gradient of sum(x**3)")
+    assert reasons(report)["numerical_gradient"].startswith("AssertionError: your numerical gradient of sum(x**3)")
     assert report["tampering"] == {}
 
 
@@ -316,7 +317,7 @@ def test_an_array_equal_to_everything_and_a_numpy_py_beside_it_score_what_they_a
     reports, attention, _ = graded
     report = reports["equal_to_everything"]
     assert scores(report) == full_but(numerical_gradient=0.0)
-    assert reasons(report)["numerical_gradient"].startswith("AssertionError: numerical gradient of sum(x**3)")
+    assert reasons(report)["numerical_gradient"].startswith("AssertionError: your numerical gradient of sum(x**3)")
     assert ("equal_to_everything", LESSON) not in attention  # nothing was tampered with: just wrong
 
 
