@@ -305,8 +305,8 @@ class Grading:
             raise StudentGone(f"the test {what} in the grader (the student's code kept it busy past the "
                               f"cell's {self.limits.cell_seconds:g} s)")
         finally:
-            conversation.end(deadline)
-        return outputs, conversation.failure
+            printed = conversation.end(deadline)
+        return printed + outputs, conversation.failure
 
     def close(self):
         self._stop_student()
@@ -336,11 +336,16 @@ class Conversation:
         return json.dumps({"kind": "error", "ename": "GradingError", "evalue": self.failure})
 
     def end(self, deadline):
+        """Stop the student's side serving; returns what the student's code printed while the test
+        called it (stream outputs, capped), for the test cell's outputs."""
         if self.grading.student is not None and self.grading.student.serving:
             try:
-                self.grading.student.end_serving(deadline)
+                outputs = self.grading.student.end_serving(deadline)
             except StudentGone:
                 self.grading._stop_student()
+                return []
+            return [output for output in capped(outputs, self.grading.budget) if output.output_type == "stream"]
+        return []
 
 
 def capped(outputs, budget):
@@ -414,10 +419,12 @@ class StudentSide:
         return self._next_message(deadline)
 
     def end_serving(self, deadline):
+        """End the serving cell; returns its outputs as sent."""
         self._write_line('{"kind": "end"}')
         self.serving = False
-        while self._receive(deadline, "run").get("event") != "done":
+        while (event := self._receive(deadline, "run")).get("event") != "done":
             pass
+        return event.get("outputs", [])
 
     def _next_message(self, deadline):
         event = self._receive(deadline, "run")

@@ -46,7 +46,7 @@ def main():
             send({"event": "done", "outputs": [], "status": "error", "alive": False})
             return
         alive = status != "exit" and kernel.alive()
-        send({"event": "done", "outputs": [] if serving else outputs, "status": status, "alive": alive})
+        send({"event": "done", "outputs": outputs, "status": status, "alive": alive})
 
 
 if __name__ == "__main__":
