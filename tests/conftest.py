@@ -34,16 +34,11 @@ class Graded:
                              as_version=4)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def notebook_runs(request, tmp_path_factory):
+@pytest.fixture(scope="session")
+def notebook_runs(tmp_path_factory):
     """The work of ``graded`` and ``judged`` in one pool, one worker per core: per lesson, the grading
-    of its class and the judging of its catalogue. It starts with the session when a selected test
-    needs either, so that it runs while the tests before them mostly wait (on time limits, kernels
-    starting, subprocesses). Later lessons train models and take longest, so they start first, and no
-    core waits idle at the end for one long lesson."""
-    if not any({"graded", "judged"} & set(item.fixturenames) for item in request.session.items):
-        yield None
-        return
+    of its class and the judging of its catalogue. Later lessons train models and take longest, so they
+    start first, and no core waits idle at the end for one long lesson."""
     from autograder.mutation import judge_lesson
 
     lessons = lessons_under_test()
