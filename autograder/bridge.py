@@ -145,14 +145,28 @@ class Side:
                     "shape": list(array.shape), "data": base64.b64encode(array.tobytes()).decode()}
         if isinstance(value, (int, float)) and not isinstance(value, np.generic):
             return int(value) if isinstance(value, int) else float(value)
+        if isinstance(value, np.str_):
+            return {"t": "np.str_", "text": str(value)}
+        if isinstance(value, np.ndarray) and value.dtype.kind == "U":  # a vocabulary, a batch of texts
+            return {"t": "strings", "shape": list(value.shape), "items": [str(item) for item in value.ravel()]}
         if isinstance(value, bytes):
             return {"t": "bytes", "data": base64.b64encode(bytes(value)).decode()}
-        if isinstance(value, (list, tuple)):
-            return {"t": "tuple" if isinstance(value, tuple) else "list", "items": [self.encode(item) for item in value]}
+        if isinstance(value, (list, tuple, set, frozenset)):
+            return {"t": _CONTAINERS[type(value)] if type(value) in _CONTAINERS else _container_tag(value),
+                    "items": [self.encode(item) for item in value]}
         if isinstance(value, dict):
             return {"t": "dict", "items": [[self.encode(key), self.encode(item)] for key, item in value.items()]}
         if _is_keras_model(value):
-            return {"t": "keras", "config": value.to_json(), "weights": [self.encode(np.asarray(weight)) for weight in value.get_weights()]}
+            return {"t": "keras", "config": value.to_json(),
+                    "compile": value.get_compile_config() if value.compiled else None,
+                    "weights": [self.encode(np.asarray(weight)) for weight in value.get_weights()]}
+        if isinstance(value, np.random.Generator) and type(value.bit_generator).__name__ in BIT_GENERATORS:
+            return {"t": "rng", "state": self.encode(value.bit_generator.state)}
+        if not self.hands_out_objects and type(value).__module__ == "__main__" and not callable(value):
+            # An instance of a class the lesson's own cells define (the mini-batches a test hands to the
+            # student's training loop): it crosses as its class's name and its attributes; the other
+            # side rebuilds it with its own class of that name.
+            return {"t": "instance", "class": type(value).__name__, "state": self.encode(vars(value))}
         if _is_tensor(value):
             return self.encode(np.asarray(value))
         if isinstance(value, Remote) and value._side is self:
@@ -174,13 +188,27 @@ class Side:
             return decode_array(data, scalar=tag == "scalar")
         if tag == "bytes":
             return base64.b64decode(data["data"], validate=True)
-        if tag in ("list", "tuple"):
+        if tag == "np.str_":
+            return np.str_(_text(data["text"]))
+        if tag == "strings":
+            items, shape = [_text(item) for item in _list(data["items"])], _shape(data["shape"])
+            if len(items) != int(np.prod(shape, dtype=np.int64)):
+                raise GradingError(f"an array of shape {tuple(shape)} with {len(items)} texts")
+            return np.array(items, dtype=str).reshape(shape)
+        if tag in ("list", "tuple", "set", "frozenset"):
             items = [self.decode(item) for item in _list(data["items"])]
-            return tuple(items) if tag == "tuple" else items
+            if tag in ("set", "frozenset"):
+                items = [_key(item) for item in items]
+            return {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}[tag](items)
         if tag == "dict":
             return {_key(self.decode(key)): self.decode(item) for key, item in map(_pair, _list(data["items"]))}
         if tag == "keras":
-            return rebuild_keras_model(data["config"], [self.decode(weight) for weight in _list(data["weights"])])
+            return rebuild_keras_model(data["config"], data.get("compile"),
+                                       [self.decode(weight) for weight in _list(data["weights"])])
+        if tag == "rng":
+            return rebuild_generator(self.decode(data["state"]))
+        if tag == "instance" and self.namespace is not None:
+            return self.rebuild_instance(str(data["class"]), self.decode(data["state"]))
         if tag == "handle":
             if data["side"] == "other":  # one of ours, coming back
                 if data["id"] not in self.own:
@@ -190,13 +218,55 @@ class Side:
         raise GradingError(f"not a value: {str(data)[:100]}")
 
 
+    def rebuild_instance(self, class_name, state):
+        cls = self.namespace.get(class_name)
+        if not isinstance(cls, type) or type(state) is not dict or not all(type(key) is str for key in state):
+            raise GradingError(f"the tests hand your code a {class_name}, and your notebook does not define that class "
+                               f"(run the lesson's cell that defines it, and do not rename it)")
+        instance = cls.__new__(cls)
+        vars(instance).update(state)
+        return instance
+
+
+_CONTAINERS = {list: "list", tuple: "tuple", set: "set", frozenset: "frozenset"}
+BIT_GENERATORS = {"PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"}
+
+
+def _container_tag(value):
+    """The tag of a subclass of a container (a named tuple crosses as a plain tuple)."""
+    return next(tag for kind, tag in _CONTAINERS.items() if isinstance(value, kind))
+
+
+def rebuild_generator(state):
+    if type(state) is not dict or state.get("bit_generator") not in BIT_GENERATORS:
+        raise GradingError("a random generator that is not one of NumPy's")
+    generator = np.random.Generator(getattr(np.random, state["bit_generator"])())
+    try:
+        generator.bit_generator.state = state
+    except (TypeError, ValueError, KeyError) as error:
+        raise GradingError(f"a random generator with an invalid state: {error}") from None
+    return generator
+
+
+def _text(item):
+    if type(item) is not str:
+        raise GradingError("not a text")
+    return item
+
+
+def _shape(shape):
+    if (type(shape) is not list or len(shape) > MAX_DIMENSIONS
+            or not all(type(size) is int and size >= 0 for size in shape)):
+        raise GradingError(f"an array with an invalid shape: {str(shape)[:100]}")
+    return shape
+
+
 def decode_array(data, scalar):
     dtype, shape = data.get("dtype"), data.get("shape")
     if dtype not in DTYPES:
         raise GradingError(f"arrays of dtype {dtype!r} cannot be graded (use one of {', '.join(sorted(DTYPES))})")
-    if (type(shape) is not list or len(shape) > MAX_DIMENSIONS
-            or not all(type(size) is int and size >= 0 for size in shape) or (scalar and shape)):
-        raise GradingError(f"an array with an invalid shape: {str(shape)[:100]}")
+    if _shape(shape) and scalar:
+        raise GradingError(f"a scalar with a shape: {str(shape)[:100]}")
     raw = base64.b64decode(data["data"], validate=True)
     if len(raw) != int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize:
         raise GradingError(f"an array of shape {tuple(shape)} and dtype {dtype} with {len(raw)} bytes")
@@ -214,19 +284,23 @@ def _is_tensor(value):
         and not callable(value)
 
 
-def rebuild_keras_model(config, weights):
-    """A Keras model from its architecture (JSON) and weights, in safe mode: no Lambda layer or other
-    code of the student's is deserialised, only Keras' own layers."""
+def rebuild_keras_model(config, compile_config, weights):
+    """A Keras model from its architecture (JSON), its compile settings (optimizer, loss, metrics; not
+    the optimizer's state) and its weights, in safe mode: no Lambda layer, custom loss or other code of
+    the student's is deserialised, only Keras' own objects."""
     import keras
 
-    if type(config) is not str or not all(isinstance(weight, np.ndarray) for weight in weights):
+    if (type(config) is not str or not all(isinstance(weight, np.ndarray) for weight in weights)
+            or not (compile_config is None or type(compile_config) is dict)):
         raise GradingError("a Keras model that is not an architecture and its weights")
     try:
         model = keras.saving.deserialize_keras_object(json.loads(config), safe_mode=True)
         model.set_weights(weights)
+        if compile_config is not None:
+            model.compile_from_config(compile_config)  # deserialises in safe mode too (Keras' default)
     except Exception as error:
         raise GradingError(f"the grader could not rebuild your Keras model from its configuration and weights "
-                           f"(only Keras' own layers can be graded): {type(error).__name__}: {error}") from None
+                           f"(only Keras' own layers, losses, metrics and optimizers can be graded): {type(error).__name__}: {error}") from None
     return model
 
 
@@ -251,7 +325,10 @@ def _key(key):
 def write_back(originals, changed):
     """Make in-place changes the other side made to arguments visible here, as they would be in one
     process: arrays are overwritten, lists and dicts updated (a gradient checker nudges x in place)."""
-    if isinstance(originals, np.ndarray) and isinstance(changed, np.ndarray):
+    if _is_keras_model(originals) and _is_keras_model(changed):  # trained by the other side
+        if [weight.shape for weight in originals.weights] == [weight.shape for weight in changed.weights]:
+            originals.set_weights(changed.get_weights())
+    elif isinstance(originals, np.ndarray) and isinstance(changed, np.ndarray):
         if originals.shape == changed.shape and originals.flags.writeable and not np.array_equal(originals, changed, equal_nan=True):
             np.copyto(originals, changed, casting="unsafe")
     elif type(originals) is list and type(changed) is list:
@@ -271,8 +348,8 @@ def write_back(originals, changed):
 def _updated_in_place(original, changed):
     """Write ``changed`` into ``original`` when both are the same kind of container; False when the
     caller must rebind instead."""
-    if isinstance(original, np.ndarray) and isinstance(changed, np.ndarray) and original.shape == changed.shape \
-            and original.dtype == changed.dtype:
+    if (isinstance(original, np.ndarray) and isinstance(changed, np.ndarray) and original.shape == changed.shape
+            and original.dtype == changed.dtype) or (_is_keras_model(original) and _is_keras_model(changed)):
         write_back(original, changed)
         return True
     if type(original) is type(changed) and type(original) in (list, dict):

@@ -43,7 +43,8 @@ class SandboxedExecute(NbGraderPreprocessor):
     use_sandbox = Bool(True, help="Use bubblewrap when it can run here").tag(config=True)
     extra_arguments = List(Unicode(), help="Extra arguments of the kernel").tag(config=True)
     report_file = Unicode("", help="Where to write what happened to each cell (JSON); empty: nowhere").tag(config=True)
-    judged_lessons = List(Unicode(), help="Lessons whose tests run in the judge kernel (with template_file)").tag(config=True)
+    judge = Bool(True, help="Run the test cells in a judge kernel outside the sandbox (needs template_file); "
+                 "False: every cell in the student's kernel, under the guard").tag(config=True)
     template_file = Unicode("", help="The released lesson (.ipynb) the submission answers: with it, the tests run in "
                             "a judge kernel outside the sandbox (judge.py); without it, in the student's kernel").tag(config=True)
 
@@ -53,7 +54,7 @@ class SandboxedExecute(NbGraderPreprocessor):
 
         limits = Limits(self.wall_seconds, self.cell_seconds, self.memory_mb, self.processes,
                         self.stop_at_first_failed_test)
-        if self.template_file and resources.get("nbgrader", {}).get("assignment") in self.judged_lessons:
+        if self.judge and self.template_file:
             template = nbformat.read(self.template_file, as_version=4)
             result = grade_notebook(nb, template, limits, use_sandbox=self.use_sandbox, extra_arguments=self.extra_arguments)
         else:
