@@ -12,7 +12,8 @@ DIR may hold submissions in either of two layouts:
 How one submission is graded (``grade_submission``, run by a worker): its notebook is read and
 repaired (``repair.py``), then nbgrader's autograde runs on it in a private folder with a private copy
 of the gradebook; nbgrader restores the locked cells and hidden tests, and ``SandboxedExecute`` runs the
-notebook in a sandboxed child process with limits (``sandbox.py``, ``runner.py``). The worker returns
+submission's cells in a sandboxed child process and its tests in a judge kernel outside it, with limits
+(``judge.py``, ``sandbox.py``). The worker returns
 everything it made; only the main process writes the working folder, and it is the gradebook's only
 writer, so workers never contend for SQLite and may run on other machines (``executor``: any
 ``concurrent.futures.Executor``, e.g. Dask distributed's ``Client.get_executor()``).
@@ -320,7 +321,7 @@ def grade_submission(task: GradingTask):
     Whatever goes wrong, the submission gets a report (zero, with the error), so the batch goes on."""
     started = time.monotonic()
     report = {"student": task.student, "assignment": task.assignment, "key": task.key, "tests": [],
-              "repairs": [task.note] if task.note else [], "problems": [], "tampering": {}, "files": {}}
+              "repairs": [task.note] if task.note else [], "problems": [], "files": {}}
     template = nbformat.reads(task.template, as_version=4)
     try:
         _grade_into(report, task, template)
@@ -389,8 +390,6 @@ def _grade_into(report, task, template):
                                for index, reason in execution.get("cells", {}).items()]
         report["problems"] += memory_errors(executed, task.limits)
         report["environment"] = environment_failures(executed)
-        report["tampering"] = {execution["cell_ids"].get(index) or index: changes
-                               for index, changes in execution.get("tampering", {}).items()}
 
 
 # Markdown and raw cells are rendered into the feedback page outside the sandbox, and rendering
@@ -528,7 +527,6 @@ def attention_reasons(report):
     if report.get("error"):
         reasons.append(report["error"].splitlines()[0])
     reasons += report["problems"] + report["repairs"]
-    reasons += [f"tampering undone before {test}: {', '.join(changes)}" for test, changes in report["tampering"].items()]
     return reasons
 
 
@@ -619,7 +617,7 @@ def grade(inbox, workdir=course.DEFAULT_WORKDIR, log=print, workers=None, limits
     """Autograde every submission in ``inbox``; returns (scores, attention).
 
     ``attention`` maps (student, assignment) to the reasons an instructor should look at that
-    submission (a crash, a time-out, tampering, repaired cells, an unreadable notebook, a notebook
+    submission (a crash, a time-out, a limit, repaired cells, an unreadable notebook, a notebook
     found under another name, no notebook at all, the course's data or set-up failing), and (path, "?")
     to what was not graded (refused, or named for no lesson). Every submission gets a score, except one
     the course's data or set-up failed: it is left blank in grades.csv and graded again next time.

@@ -35,11 +35,37 @@ import time
 import nbformat
 
 from .kernel import CellOutputs, Kernel, KernelDied, KernelTimeout, OutputBudget
-from .runner import error_output, failed, top_level_names
 from .sandbox import _bwrap_arguments, sandbox_mode, scrubbed_environment
 
 MAX_LINE_BYTES = 256 * 1024 * 1024  # one message from the sandbox: a cell's outputs or a returned value
 STARTUP_SECONDS = 120
+
+
+def error_output(reason):
+    """An error output that makes nbgrader score the cell zero and shows the student why."""
+    return nbformat.v4.new_output("error", ename="GradingError", evalue=reason, traceback=[f"GradingError: {reason}"])
+
+
+def failed(cell):
+    return any(output.output_type == "error" for output in cell.outputs)
+
+
+def top_level_names(source):
+    """Names a cell binds at top level (assignments, imports, definitions); empty when it does not parse."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    names = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names += [(alias.asname or alias.name).split(".")[0] for alias in node.names]
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names += [target.id for target in targets if isinstance(target, ast.Name)]
+    return names
 
 
 class StudentGone(Exception):
@@ -64,16 +90,14 @@ def role(cell):
 def grade_notebook(notebook, template, limits, use_sandbox=True, extra_arguments=()):
     """Execute ``notebook`` (nbformat, hidden tests restored) against ``template`` (the released
     lesson); returns the result dict ``SandboxedExecute`` records: ``notebook``, ``cells`` (index ->
-    why it did not end normally), ``tampering`` (always empty: nothing the student does reaches the
-    tests) and ``sandbox``."""
+    why it did not end normally) and ``sandbox`` (what isolated it)."""
     sandboxed, explanation = sandbox_mode(use_sandbox)
     grading = Grading(notebook, template, limits, sandboxed, list(extra_arguments))
     try:
         grading.run()
     finally:
         grading.close()
-    return {"notebook": notebook, "cells": grading.reasons, "tampering": {},
-            "sandbox": f"{explanation}; tests judged outside it"}
+    return {"notebook": notebook, "cells": grading.reasons, "sandbox": f"{explanation}; tests judged outside it"}
 
 
 class Plan:

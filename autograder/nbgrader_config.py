@@ -49,9 +49,6 @@ c.SandboxedExecute.wall_seconds = 600
 c.SandboxedExecute.cell_seconds = 300
 c.SandboxedExecute.memory_mb = 4096
 c.SandboxedExecute.processes = 64
-# Every lesson's tests run in a judge kernel outside the sandbox, apart from the student's code
-# (autograder/judge.py). False runs every cell in the student's kernel, under the guard (guard.py).
-c.SandboxedExecute.judge = True
 
 # Stock nbgrader scores a test cell that wrote anything to stderr as zero, even when every assertion
 # passed; TensorFlow, Keras and jieba print notices there. StderrIsNotFailure runs right after the

@@ -28,10 +28,11 @@ class StderrIsNotFailure(NbGraderPreprocessor):
 
 
 class SandboxedExecute(NbGraderPreprocessor):
-    """Replaces nbgrader's ``Execute``: runs the notebook in a child process (in bubblewrap when it can)
-    with the limits below, so that a crash, a loop or a memory bomb costs the affected cells, with the
-    reason in their output, and never the grader. nbgrader still restores the locked cells and hidden
-    tests before this step and scores the executed notebook after it. See sandbox.py and runner.py.
+    """Replaces nbgrader's ``Execute``: the submission's own cells run in the student's kernel (in
+    bubblewrap when it can), its test cells in a judge kernel outside it (judge.py), with the limits
+    below, so that a crash, a loop or a memory bomb costs the affected cells, with the reason in their
+    output, and never the grader. nbgrader still restores the locked cells and hidden tests before this
+    step and scores the executed notebook after it.
     """
 
     wall_seconds = Float(600.0, help="Wall time of one notebook, restarts included").tag(config=True)
@@ -43,34 +44,24 @@ class SandboxedExecute(NbGraderPreprocessor):
     use_sandbox = Bool(True, help="Use bubblewrap when it can run here").tag(config=True)
     extra_arguments = List(Unicode(), help="Extra arguments of the kernel").tag(config=True)
     report_file = Unicode("", help="Where to write what happened to each cell (JSON); empty: nowhere").tag(config=True)
-    judge = Bool(True, help="Run the test cells in a judge kernel outside the sandbox (needs template_file); "
-                 "False: every cell in the student's kernel, under the guard").tag(config=True)
-    template_file = Unicode("", help="The released lesson (.ipynb) the submission answers: with it, the tests run in "
-                            "a judge kernel outside the sandbox (judge.py); without it, in the student's kernel").tag(config=True)
+    template_file = Unicode("", help="The released lesson (.ipynb) the submission answers: the judge runs "
+                            "its ordinary cells and binds the names of its answer cells").tag(config=True)
 
     def preprocess(self, nb, resources):
         from .judge import grade_notebook
-        from .sandbox import Limits, execute_notebook
+        from .sandbox import Limits
 
+        if not self.template_file:
+            raise ValueError("SandboxedExecute.template_file is not set: the judge needs the released lesson")
         limits = Limits(self.wall_seconds, self.cell_seconds, self.memory_mb, self.processes,
                         self.stop_at_first_failed_test)
-        if self.judge and self.template_file:
-            template = nbformat.read(self.template_file, as_version=4)
-            result = grade_notebook(nb, template, limits, use_sandbox=self.use_sandbox, extra_arguments=self.extra_arguments)
-        else:
-            result = execute_notebook(nb, limits, use_sandbox=self.use_sandbox, extra_arguments=self.extra_arguments)
-        if result["notebook"] is None:
-            for index, cell in enumerate(nb.cells):
-                if cell.cell_type == "code":
-                    cell.outputs = [nbformat.v4.new_output("error", ename="GradingError", evalue=result["error"],
-                                                           traceback=[f"GradingError: {result['error']}"])]
-                    result["cells"][str(index)] = result["error"]
-        else:
-            nb = nbformat.from_dict(result["notebook"])
+        template = nbformat.read(self.template_file, as_version=4)
+        result = grade_notebook(nb, template, limits, use_sandbox=self.use_sandbox, extra_arguments=self.extra_arguments)
+        nb = nbformat.from_dict(result["notebook"])
         if self.report_file:
-            summary = {key: result[key] for key in ("cells", "tampering", "sandbox")}
+            summary = {key: result[key] for key in ("cells", "sandbox")}
             summary["cell_ids"] = {index: nb.cells[int(index)].metadata.get("nbgrader", {}).get("grade_id")
-                                   for index in {**result["cells"], **result["tampering"]}}
+                                   for index in result["cells"]}
             Path(self.report_file).write_text(json.dumps(summary, indent=1))
         return nb, resources
 

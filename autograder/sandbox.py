@@ -1,25 +1,19 @@
-"""Run one notebook's execution in a child process, inside bubblewrap when it can run, with limits.
+"""Where a submission's code runs when it is graded: inside bubblewrap when it can run, with limits.
 
-The child (``python -m autograder.runner``) receives the notebook on stdin and sends back the executed
-notebook and what happened to each cell on stdout, so the notebook, which holds the hidden tests, is
-never written where the student's code could read it.
-
-With bubblewrap (``bwrap``, Debian package ``bubblewrap``) the child runs as an unprivileged user with
-no capabilities and sees no network, a read-only view of the interpreter, the virtual environment,
-``emolib/``, ``autograder/`` and the data folder, a private ``/tmp`` of bounded size as its working
-folder (and a small ``/dev/shm``), and nothing else of the course: not ``solutions/``, the gradebook,
-``work/`` or any other submission; nothing else is writable. Without it (or when it cannot create its namespaces, as in some
-containers) the child still gets the resource limits and a scrubbed environment, and the grader says so.
+``judge.py`` starts the student's side (``python -m autograder.student``) with the arguments and the
+environment given here. With bubblewrap (``bwrap``, Debian package ``bubblewrap``) it runs as an
+unprivileged user with no capabilities and sees no network, a read-only view of the interpreter, the
+virtual environment, ``emolib/``, ``autograder/`` and the data folder, a private ``/tmp`` of bounded
+size as its working folder (and a small ``/dev/shm``), and nothing else of the course: not
+``solutions/``, the gradebook, ``work/`` or any other submission; nothing else is writable. Without it
+(or when it cannot create its namespaces, as in some containers) it still gets the resource limits and
+a scrubbed environment, and the grader says so.
 """
-import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,7 +29,7 @@ class Limits:
     memory_mb: int = 4096         # memory the kernel may write to (RLIMIT_DATA)
     processes: int = 64           # processes in the submission's sandbox at once
     # Mutation testing asks only whether a submission loses points: with this set, the first test cell
-    # that fails ends the notebook, and the cells after it score zero as "not run" (see runner.py).
+    # that fails ends the notebook, and the cells after it score zero as "not run" (see judge.py).
     stop_at_first_failed_test: bool = False
 
 
@@ -127,52 +121,3 @@ def scrubbed_environment(home="/tmp"):
         "PYTHONDONTWRITEBYTECODE": "1",
         "NBGRADER_EXECUTION": "autograde",
     }
-
-
-def execute_notebook(notebook, limits: Limits, use_sandbox=True, extra_arguments=()):
-    """Execute ``notebook`` (a dict) in a child process; returns the runner's result dict:
-    ``notebook`` (executed), ``cells`` ({index: reason} for each cell that did not end normally),
-    ``tampering`` ({index: [changes undone before that test cell]}) and ``sandbox`` (what isolated it).
-    """
-    sandboxed, explanation = sandbox_mode(use_sandbox)
-    command = [sys.executable, "-m", "autograder.runner"]
-    if sandboxed:
-        command = [shutil.which("bwrap"), *_bwrap_arguments(), "--", *command]
-        cwd, environment = "/", scrubbed_environment()
-    else:
-        cwd = tempfile.mkdtemp(prefix="emotion-grading-")
-        environment = scrubbed_environment(home=cwd)
-    request = json.dumps({"notebook": notebook, "limits": asdict(limits), "extra_arguments": list(extra_arguments)})
-    hard_deadline = limits.wall_seconds + 60  # the runner stops itself at wall_seconds; this is the backstop
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               cwd=cwd, env=environment, start_new_session=True)
-    started = time.monotonic()
-    try:
-        stdout, stderr = process.communicate(request.encode(), timeout=hard_deadline)
-    except subprocess.TimeoutExpired:
-        _kill_group(process)
-        stdout, stderr = process.communicate()
-        return _failed(f"the grader's runner did not stop within {hard_deadline:.0f} s and was killed", explanation)
-    finally:
-        _kill_group(process)  # anything the notebook left running in its session
-        if not sandboxed:
-            shutil.rmtree(cwd, ignore_errors=True)
-    try:
-        result = json.loads(stdout)
-    except ValueError:
-        tail = stderr.decode(errors="replace")[-2000:]
-        return _failed(f"the runner exited with status {process.returncode} after {time.monotonic() - started:.0f} s "
-                       f"without a result: {tail}", explanation)
-    result["sandbox"] = explanation
-    return result
-
-
-def _kill_group(process):
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _failed(reason, explanation):
-    return {"notebook": None, "error": reason, "cells": {}, "tampering": {}, "sandbox": explanation}

@@ -11,20 +11,32 @@ replace what it says. The grader treats every line from here as data to check, n
 """
 import json
 import os
+import resource
 import sys
 
 from .kernel import Kernel, KernelDied, OutputBudget
-from .runner import _apply_resource_limits
 
 # Run as code: a notebook that hooks IPython's input transformers can stop it, and so its own points.
 SERVE = "__import__('autograder.bridge').bridge.serve()"
+
+
+def apply_resource_limits(limits):
+    # RLIMIT_DATA (Linux 4.7+) counts the memory a process writes to: heap, anonymous mappings, which
+    # is what a memory bomb grows. RLIMIT_AS would also count the address space TensorFlow and the
+    # thread arenas reserve without using (2.6 GB for importing Keras alone), failing honest notebooks.
+    memory = int(limits["memory_mb"]) * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # Processes are bounded by the grader's ProcessWatch (judge.py), which counts the sandbox's processes
+    # from outside; RLIMIT_NPROC would count every process of the user on the machine (other workers
+    # included).
 
 
 def main():
     channel = os.fdopen(os.dup(1), "w")  # the kernel does not inherit it (fd 1 goes to /dev/null)
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
     setup = json.loads(sys.stdin.readline())
-    _apply_resource_limits(setup["limits"])
+    apply_resource_limits(setup["limits"])
 
     def send(message):
         channel.write(json.dumps(message) + "\n")

@@ -305,12 +305,11 @@ def test_an_oversized_notebook_is_refused_with_what_to_do(graded):
 @pytest.mark.parametrize("student", ["tampered_numpy_and_checks", "tampered_builtins", "swapped_modules", "hooked_ipython"])
 def test_tampering_cannot_turn_a_wrong_answer_into_points(graded, student):
     """The tests run in the judge kernel (judge.py): what the answer cells change in the student's
-    kernel never reaches them, so there is nothing to undo or record."""
+    kernel never reaches them."""
     reports, attention, _ = graded
     report = reports[student]
     assert scores(report) == full_but(numerical_gradient=0.0)
     assert reasons(report)["numerical_gradient"].startswith("AssertionError: your numerical gradient of sum(x**3)")
-    assert report["tampering"] == {}
 
 
 def test_an_array_equal_to_everything_and_a_numpy_py_beside_it_score_what_they_are(graded):
@@ -398,7 +397,7 @@ def test_the_sandbox_hides_solutions_gradebook_submissions_and_network(graded):
     assert scores(reports["spy"]) == full_but()
 
 
-def test_without_the_sandbox_limits_and_guard_still_hold_and_the_output_says_so(graded_without_sandbox):
+def test_without_the_sandbox_limits_and_the_judge_still_hold_and_the_output_says_so(graded_without_sandbox):
     reports, lines = graded_without_sandbox
     assert lines[0].startswith("isolation: no sandbox")
     assert scores(reports["crashing"]) == full_but(sigmoid_bce_loss=0.0, numerical_gradient=0.0)

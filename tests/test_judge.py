@@ -81,9 +81,6 @@ CHEATS = {
         "def numerical_gradient(f, x, h=1e-5):\n"
         "    sys.displayhook('all tests passed')\n"
         "    return _wrong(f, x, h)\n"),
-    "guard_neutered": tampered(
-        "import sys, types\n"
-        "sys.modules['autograder.guard'] = types.SimpleNamespace(restore=lambda: [], after_cell=lambda names: [])\n"),
     "setup_helper_redefined": edited(sigmoid_bce_loss=(
         cell(SOLUTION, "sigmoid_bce_loss").source.replace("dz = (sigmoid(z) - y) / n", "dz = sigmoid(z) - y")
         + "\nreference_numerical_gradient = lambda f, x, h=1e-5: sigmoid_bce_loss(x, y)[1]\n"
@@ -213,7 +210,6 @@ def test_changing_the_checkers_from_the_students_kernel_cannot_rescue_a_wrong_an
     assert scores(report) == full_but(**{lost: 0.0})
     expected = "AssertionError: dz is wrong: it matches what this common bug gives: the gradient is not divided by N" if lost == "sigmoid_bce_loss" else WRONG_GRADIENT_REASON
     assert " ".join(reasons(report)[lost].split()).startswith(expected), reasons(report)[lost]
-    assert report["tampering"] == {}  # nothing to undo: the tests never ran where the cheat did
 
 
 def test_a_test_watching_the_students_training_loop_sees_each_batch(graded):
