@@ -35,7 +35,7 @@ import time
 import nbformat
 
 from .kernel import CellOutputs, Kernel, KernelDied, KernelTimeout, OutputBudget
-from .sandbox import _bwrap_arguments, sandbox_mode, scrubbed_environment
+from .sandbox import MemoryCgroup, _bwrap_arguments, cgroup_limit_mb, memory_cgroup_status, sandbox_mode, scrubbed_environment
 
 MAX_LINE_BYTES = 256 * 1024 * 1024  # one message from the sandbox: a cell's outputs or a returned value
 STARTUP_SECONDS = 120
@@ -394,6 +394,7 @@ class StudentSide:
         self.buffer = b""
         self.serving = False
         self.watch = None
+        self.cgroup = None
         self.stderr_tail = b""
 
     def start(self, deadline):
@@ -405,6 +406,9 @@ class StudentSide:
             self.cwd = tempfile.mkdtemp(prefix="emotion-student-")
             environment = scrubbed_environment(home=self.cwd)
             set_child_subreaper()
+        if memory_cgroup_status()[0]:
+            self.cgroup = MemoryCgroup(cgroup_limit_mb(self.limits.memory_mb))
+            command = self.cgroup.enter(command)
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                         cwd=self.cwd, env=environment, start_new_session=True)
         threading.Thread(target=self._drain_stderr, args=(self.process.stderr,), daemon=True).start()
@@ -458,8 +462,7 @@ class StudentSide:
                               "calls: did a cell change IPython or the builtins?)", restart=False)
         if event.get("event") == "done":
             self.serving = False
-            raise StudentGone("crashed: the kernel died while the test called your code (os._exit, a segfault, "
-                              f"or more than the {self.limits.memory_mb} MB memory limit)")
+            raise StudentGone(self._why_gone("while the test called your code"))
         message = event.get("message")
         if event.get("event") != "input" or type(message) is not str:
             raise StudentGone("sent the grader something that is not an answer")
@@ -511,10 +514,13 @@ class StudentSide:
             raise StudentGone("sent the grader something that is not an answer")
         return event
 
-    def _why_gone(self):
+    def _why_gone(self, when="while running this cell"):
         if self.watch is not None and self.watch.exceeded.is_set():
             return f"killed: more than {self.limits.processes} processes at once"
-        return ("crashed: the kernel died while running this cell (os._exit, a segfault, or more than "
+        if self.cgroup is not None and self.cgroup.out_of_memory():
+            return (f"killed {when}: the notebook's processes used more than {cgroup_limit_mb(self.limits.memory_mb)} MB "
+                    f"of memory, shared memory and files in /tmp included")
+        return (f"crashed: the kernel died {when} (os._exit, a segfault, or more than "
                 f"the {self.limits.memory_mb} MB memory limit)")
 
     def _drain_stderr(self, stream):
@@ -559,6 +565,8 @@ class StudentSide:
         if not self.sandboxed:
             reap(killed - {self.process.pid})
             shutil.rmtree(self.cwd, ignore_errors=True)
+        if self.cgroup is not None:
+            self.cgroup.remove()
         self.process = None
 
 

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -33,10 +34,6 @@ class Limits:
     stop_at_first_failed_test: bool = False
 
 
-class SandboxUnavailable(Exception):
-    pass
-
-
 @lru_cache(maxsize=1)
 def bwrap_status():
     """(usable, explanation): whether bubblewrap can create its namespaces on this machine."""
@@ -53,12 +50,93 @@ def bwrap_status():
 
 def sandbox_mode(use_sandbox=True):
     """The line the grader prints about isolation, and whether bwrap will be used."""
+    memory = memory_cgroup_status()[1]
     if not use_sandbox:
-        return False, "no sandbox (--no-sandbox): resource limits and a scrubbed environment only"
+        return False, f"no sandbox (--no-sandbox): resource limits and a scrubbed environment only; {memory}"
     usable, explanation = bwrap_status()
     if usable:
-        return True, explanation
-    return False, f"no sandbox: {explanation}; falling back to resource limits and a scrubbed environment"
+        return True, f"{explanation}; {memory}"
+    return False, f"no sandbox: {explanation}; falling back to resource limits and a scrubbed environment; {memory}"
+
+
+# --- memory, however it is taken ----------------------------------------------------------------------
+# RLIMIT_DATA (set by the student's side) bounds the heap and private mappings, what a memory bomb
+# usually grows, but not shared anonymous memory (mmap MAP_SHARED): that is charged to no limit but a
+# cgroup's. Where this process may create memory cgroups below its own (cgroup v1's memory controller,
+# or v2 with the controller delegated), each student's side runs in one of its own, whose limit counts
+# every page its processes touch, shared, tmpfs files included; over it, the kernel's OOM killer ends
+# the largest process in it, and the cell costs what a crash costs. The limit adds to the kernel's data
+# limit what the scratch tmpfs and /dev/shm may hold and room for the runner process.
+RUNNER_MB = 512
+
+
+def cgroup_limit_mb(memory_mb):
+    return int(memory_mb) + SCRATCH_MB + SHARED_MEMORY_MB + RUNNER_MB
+
+
+def _own_memory_cgroup():
+    """(folder, limit file name) of this process's memory cgroup, or raise OSError saying why not."""
+    for line in Path("/proc/self/cgroup").read_text().splitlines():
+        _, controllers, path = line.split(":", 2)
+        if "memory" in controllers.split(","):  # v1
+            folder = Path("/sys/fs/cgroup/memory") / path.lstrip("/")
+            return folder, "memory.limit_in_bytes"
+        if controllers == "":  # v2: usable when the memory controller is delegated to our children
+            folder = Path("/sys/fs/cgroup") / path.lstrip("/")
+            if "memory" in (folder / "cgroup.subtree_control").read_text().split():
+                return folder, "memory.max"
+    raise OSError("no memory controller is delegated to this process's cgroup")
+
+
+class MemoryCgroup:
+    """A memory cgroup of its own below this process's, with a limit; ``enter`` is the shell prefix that
+    moves a command into it before it starts."""
+    counter = 0
+
+    def __init__(self, limit_mb):
+        parent, self.limit_file = _own_memory_cgroup()
+        MemoryCgroup.counter += 1
+        self.folder = parent / f"emotion-grading-{os.getpid()}-{MemoryCgroup.counter}"
+        self.folder.mkdir()
+        try:
+            (self.folder / self.limit_file).write_text(str(int(limit_mb) << 20))
+        except OSError:
+            self.remove()
+            raise
+
+    def enter(self, command):
+        return ["/bin/sh", "-c", f'echo $$ > "{self.folder}/cgroup.procs" && exec "$@"', "sh", *command]
+
+    def out_of_memory(self):
+        """Whether the kernel's OOM killer has ended a process of this cgroup."""
+        events = "memory.oom_control" if self.limit_file == "memory.limit_in_bytes" else "memory.events"
+        try:
+            counts = dict(line.split() for line in (self.folder / events).read_text().splitlines())
+        except (OSError, ValueError):
+            return False
+        return int(counts.get("oom_kill", 0)) > 0
+
+    def remove(self):
+        """Remove the cgroup once its processes are gone (they were killed; exiting takes a moment)."""
+        for _ in range(50):
+            try:
+                self.folder.rmdir()
+                return
+            except FileNotFoundError:
+                return
+            except OSError:
+                time.sleep(0.1)
+
+
+@lru_cache(maxsize=1)
+def memory_cgroup_status():
+    """(usable, explanation): whether each student's side can get a memory cgroup here."""
+    try:
+        MemoryCgroup(64).remove()
+    except OSError as error:
+        return False, (f"memory: the data limit and bounded tmpfs only, shared memory uncounted (no memory cgroup: "
+                       f"{error})")
+    return True, "memory: a cgroup per submission counts every page, shared ones included"
 
 
 def _read_only_paths():

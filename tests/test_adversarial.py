@@ -19,7 +19,7 @@ import pytest
 
 from autograder import course
 from autograder.grade import grade, load_reports
-from autograder.sandbox import Limits, bwrap_status
+from autograder.sandbox import Limits, bwrap_status, cgroup_limit_mb, memory_cgroup_status
 from realdata import needs_real_imdb
 
 pytestmark = [pytest.mark.notebooks, needs_real_imdb]
@@ -124,12 +124,16 @@ def crashing():
 
 
 def resource_hogs():
-    """sigmoid_bce_loss's cell starts 80 processes; numerical_gradient's cell fills the memory."""
+    """sigmoid_bce_loss's cell starts 80 processes; numerical_gradient's cell fills the memory;
+    train_softmax_regression's cell fills shared memory, which the data limit does not count."""
     return edited(
         sigmoid_bce_loss="import subprocess, time\nsleepers = [subprocess.Popen(['sleep', '60']) for _ in range(80)]\n"
                          "time.sleep(5)  # the grader counts processes twice a second\n"
                          + cell(SOLUTION, "sigmoid_bce_loss").source,
-        numerical_gradient="hog = [bytearray(10**8) for _ in range(1000)]\n" + cell(SOLUTION, "numerical_gradient").source)
+        numerical_gradient="hog = [bytearray(10**8) for _ in range(1000)]\n" + cell(SOLUTION, "numerical_gradient").source,
+        train_softmax_regression="import mmap\nshared = mmap.mmap(-1, 4500 << 20, flags=mmap.MAP_SHARED)\n"
+                                 "np.frombuffer(shared, dtype=np.uint8)[::4096] = 1  # touch every page\n"
+                                 + cell(SOLUTION, "train_softmax_regression").source)
 
 
 def over_wall_time():
@@ -335,9 +339,14 @@ def test_a_dying_kernel_costs_only_the_affected_cells(graded):
 def test_memory_and_process_limits_cost_only_the_affected_cells(graded):
     reports, _, _ = graded
     report = reports["resource_hogs"]
-    assert scores(report) == full_but(sigmoid_bce_loss=0.0, numerical_gradient=0.0)
     assert "cell 'sigmoid_bce_loss': killed: more than 32 processes at once" in report["problems"]
     assert "cell 'numerical_gradient': MemoryError (over the 3000 MB memory limit)" in report["problems"]
+    if memory_cgroup_status()[0]:  # 4.5 GB of shared memory: only a cgroup counts it
+        assert scores(report) == full_but(sigmoid_bce_loss=0.0, numerical_gradient=0.0, train_softmax_regression=0.0)
+        assert (f"cell 'train_softmax_regression': killed while running this cell: the notebook's processes used more "
+                f"than {cgroup_limit_mb(3000)} MB of memory, shared memory and files in /tmp included") in report["problems"]
+    else:
+        assert scores(report) == full_but(sigmoid_bce_loss=0.0, numerical_gradient=0.0)
 
 
 def test_a_loop_that_ignores_sigint_is_killed_at_the_cell_time(graded):

@@ -2,6 +2,7 @@
 submissions through it; these are the parts that need no notebook)."""
 import json
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -80,3 +81,20 @@ def test_inside_the_sandbox_nobody_without_capabilities_cannot_remount_or_write_
     assert found["writable"] == ["/tmp", "/dev/pts", "/dev/shm"], "a path outside the scratch folder is writable"
     assert not found["nested_user_namespace"], "a nested user namespace (capabilities back) could be created"
     assert found["tmp_mb"] == sandbox.SCRATCH_MB and found["shm_mb"] == sandbox.SHARED_MEMORY_MB
+
+
+SHARED_MEMORY_FILLER = ("import mmap, sys\nsize = int(sys.argv[1]) << 20\nshared = mmap.mmap(-1, size, flags=mmap.MAP_SHARED)\n"
+                        "for i in range(0, size, 4096):\n    shared[i] = 1\nprint('survived')\n")
+
+
+@pytest.mark.skipif(not sandbox.memory_cgroup_status()[0], reason=sandbox.memory_cgroup_status()[1])
+def test_a_memory_cgroup_counts_shared_memory_and_ends_what_goes_over():
+    group = sandbox.MemoryCgroup(100)
+    try:
+        within = subprocess.run(group.enter([sys.executable, "-c", SHARED_MEMORY_FILLER, "40"]), capture_output=True, text=True)
+        assert within.stdout == "survived\n" and not group.out_of_memory()
+        over = subprocess.run(group.enter([sys.executable, "-c", SHARED_MEMORY_FILLER, "300"]), capture_output=True, text=True)
+        assert over.returncode == -signal.SIGKILL and over.stdout == "" and group.out_of_memory()
+    finally:
+        group.remove()
+    assert not group.folder.exists()
