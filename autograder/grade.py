@@ -32,6 +32,7 @@ import csv
 import hashlib
 import json
 import os
+import select
 import signal
 import stat
 import subprocess
@@ -375,7 +376,7 @@ def _grade_into(report, task, template):
         if not result["success"]:
             report["error"] = "nbgrader could not grade it: " + (result.get("error") or "") + result.get("log", "")[-3000:]
         else:
-            report["problems"] += feedback_problems(folder, task)
+            report["problems"] += FEEDBACK.problems(folder, task)
         execution = json.loads((folder / "execution.json").read_text()) if (folder / "execution.json").exists() else {}
         report["sandbox"] = execution.get("sandbox", "")
         autograded = folder / "autograded" / task.student / task.assignment / f"{task.assignment}.ipynb"
@@ -414,17 +415,39 @@ def cut_long_text_cells(notebook):
     return notes
 
 
-def feedback_problems(folder, task):
-    """Render the feedback page (nbgrader's generate_feedback, in ``python -m autograder.feedback``) under
-    a time limit; returns what went wrong, if anything. A submission without a page keeps its score."""
-    command = [sys.executable, "-m", "autograder.feedback", str(folder), task.assignment, task.student]
-    try:
-        finished = subprocess.run(command, capture_output=True, text=True, timeout=FEEDBACK_SECONDS)
-    except subprocess.TimeoutExpired:
-        return [f"no feedback page: rendering it took longer than {FEEDBACK_SECONDS} s and was stopped"]
-    if finished.returncode != 0:
-        return [f"no feedback page: nbgrader generate_feedback failed: {(finished.stdout + finished.stderr)[-1000:]}"]
-    return []
+class FeedbackRenderer:
+    """This process's feedback child (``python -m autograder.feedback``), started at its first page and
+    again after a page it had to stop."""
+
+    def __init__(self):
+        self.process = None
+
+    def problems(self, folder, task, seconds=None):
+        """Render one page under a time limit (default FEEDBACK_SECONDS); returns what went wrong, if
+        anything. A submission without a page keeps its score."""
+        seconds = FEEDBACK_SECONDS if seconds is None else seconds
+        if self.process is None or self.process.poll() is not None:
+            self.process = subprocess.Popen([sys.executable, "-m", "autograder.feedback"], stdin=subprocess.PIPE,
+                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            self.process.stdin.write(json.dumps([str(folder), task.assignment, task.student]) + "\n")
+            self.process.stdin.flush()
+            answered = select.select([self.process.stdout], [], [], seconds)[0]
+            line = self.process.stdout.readline() if answered else ""
+        except OSError:  # it died before the request reached it
+            line, answered = "", True
+        if not line:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+            if not answered:
+                return [f"no feedback page: rendering it took longer than {seconds:g} s and was stopped"]
+            return ["no feedback page: the process rendering it stopped"]
+        error = json.loads(line)["error"]
+        return [] if error is None else [f"no feedback page: nbgrader generate_feedback failed: {error[-1000:]}"]
+
+
+FEEDBACK = FeedbackRenderer()
 
 
 # A cell that fails for one of these reasons failed because of the course's data or set-up, not the

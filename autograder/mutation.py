@@ -41,6 +41,7 @@ import copy
 import dataclasses
 import multiprocessing
 import os
+import re
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -222,6 +223,33 @@ def _error(cell):
     return None
 
 
+# IPython names the executed cell in each traceback frame as "Cell In[12], line 34" (with colours).
+CELL_FRAME = re.compile(r"Cell In\s*\[\d*\], line (\d+)")
+COLOURS = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def failed_line(cell):
+    """The line (from 1) of the cell's top-level statement that raised its error: the traceback's first
+    frame in the cell; None when no frame names one (a SyntaxError)."""
+    for output in cell.get("outputs", []):
+        if output.output_type == "error":
+            for entry in output.get("traceback", []):
+                frame = CELL_FRAME.search(COLOURS.sub("", entry))
+                if frame:
+                    return int(frame.group(1))
+            return None
+    return None
+
+
+def source_line(source, offset):
+    """The line (from 1) of ``source`` holding the character at ``offset``."""
+    return source.count("\n", 0, offset) + 1
+
+
+def _statements(lines):
+    return [line for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
 class EditTimedOut(Exception):
     pass
 
@@ -367,7 +395,7 @@ class Judge:
             if error and is_test(cell):
                 failures.append((_label(cell), error))
                 if not failures[1:] and self.classify:
-                    visible = self._visible_part_fails(cell, index)
+                    visible = self._visible_part_fails(cell, index, failed_line(cell))
                 if not self.every_failure:
                     break
             elif error and not failures:
@@ -416,11 +444,20 @@ class Judge:
         self.deadline = time.monotonic() + max(self.seconds_per_edit, 60)
         return _error(self._run(self.notebook.cells[index], index)) is None
 
-    def _visible_part_fails(self, cell, index):
+    def _visible_part_fails(self, cell, index, line=None):
         """Whether the test cell, its hidden tests removed as in the student's version, fails too:
-        then the student sees the failure before handing in."""
-        if not HIDDEN_TESTS.search(cell.source):
+        then the student sees the failure before handing in. ``line``: the line of the cell whose
+        statement raised, when known. A statement before every hidden test fails the same way in the
+        student's version (it runs the same statements up to there), and one in the cell's only hidden
+        block, with nothing but comments after it, means that every visible statement passed; in any
+        other case the visible part is run again, after the cell."""
+        hidden = [(source_line(cell.source, match.start()), source_line(cell.source, match.end() - 1))
+                  for match in HIDDEN_TESTS.finditer(cell.source)]
+        if not hidden or (line is not None and line < hidden[0][0]):
             return True
+        if line is not None and len(hidden) == 1 and hidden[0][0] <= line <= hidden[0][1] \
+                and not _statements(cell.source.splitlines()[hidden[0][1]:]):
+            return False
         visible_part = copy.deepcopy(cell)
         visible_part.source = HIDDEN_TESTS.sub("", cell.source)
         try:

@@ -27,7 +27,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from autograder import course
 from autograder import grade as grade_module  # TestScore by name would look like a test class to pytest
 from autograder.__main__ import reference_shortfalls
-from autograder.grade import (environment_failures, feedback_problems, grade, load_reports, process_tree,
+from autograder.grade import (environment_failures, grade, load_reports, process_tree,
                               student_id_problem)
 from realdata import needs_real_imdb
 from test_adversarial import LIMITS, RELEASE, SANDBOX_USABLE, SOLUTION, needs_bwrap, prepended
@@ -241,11 +241,15 @@ def test_a_huge_markdown_cell_is_cut_with_a_note_and_the_feedback_stays_small(gr
     assert report["problems"] == []  # the page was made within its time limit
 
 
-def test_the_feedback_page_is_rendered_under_a_time_limit(monkeypatch, tmp_path):
-    """The child that renders the page is stopped at FEEDBACK_SECONDS (here far too short to start)."""
-    monkeypatch.setattr(grade_module, "FEEDBACK_SECONDS", 0.01)
+def test_the_feedback_page_is_rendered_under_a_time_limit_and_the_renderer_starts_again(tmp_path):
+    """The child that renders the pages is stopped at the time limit (here far too short for it to
+    start); the next page gets a new child, which says what went wrong (the folder holds no gradebook)."""
+    renderer = grade_module.FeedbackRenderer()
     task = grade_module.GradingTask("ada", LESSON, b"", "", "", b"", LIMITS, True, "")
-    assert feedback_problems(tmp_path, task) == ["no feedback page: rendering it took longer than 0.01 s and was stopped"]
+    assert renderer.problems(tmp_path, task, seconds=0.01) == ["no feedback page: rendering it took longer than 0.01 s and was stopped"]
+    problems = renderer.problems(tmp_path, task, seconds=120)
+    assert len(problems) == 1 and problems[0].startswith("no feedback page: nbgrader generate_feedback failed"), problems
+    assert renderer.process.poll() is None  # a failed page does not end the child
 
 
 # --- never silently wrong ------------------------------------------------------------------------

@@ -3,8 +3,10 @@ cell does not settle directly (a loop, an answer cell that fails) judged as nbgr
 
 Every mutant and correct alternative of the catalogues is judged in tests/test_grading.py."""
 
+import nbformat
+
 from autograder.mutants import Mutant
-from autograder.mutation import Judge, cell_names, reached_cells
+from autograder.mutation import Judge, cell_names, failed_line, reached_cells, source_line
 from realdata import executes_notebooks
 
 
@@ -82,3 +84,16 @@ def test_a_looping_edit_is_reported_and_the_judge_goes_on():
     assert "NameError" in answer_cell_fails.message
     # After both, the kernel holds the reference again: a correct answer fails nothing.
     assert not correct.caught and not correct.timed_out, correct
+
+
+def test_the_statement_that_failed_is_read_from_the_cells_traceback():
+    cell = nbformat.v4.new_code_cell("case = 1\nlogits = case\nloss = sigmoid_bce(logits)")
+    # As IPython formats it, colours included (from a graded notebook).
+    frame = ("\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[6]\x1b[39m\x1b[32m, line 3\x1b[39m\n"
+             "\x1b[32m----> \x1b[39m\x1b[32m3\x1b[39m loss = sigmoid_bce(logits)\n")
+    cell.outputs = [nbformat.v4.new_output("error", ename="NotImplementedError", evalue="",
+                                           traceback=["\x1b[31m-----\x1b[39m", frame, "File helper.py:9, in sigmoid_bce"])]
+    assert failed_line(cell) == 3
+    cell.outputs[0].traceback = ["  File <unknown>, line 1\n    def (:\n", "SyntaxError: invalid syntax"]
+    assert failed_line(cell) is None
+    assert [source_line("a\nbc\nd", offset) for offset in (0, 1, 2, 4, 5)] == [1, 1, 2, 2, 3]
