@@ -236,8 +236,9 @@ class Grading:
         if alive:
             self.ran_normally.append(index)
         else:
+            over_memory = self.student.over_memory("while running this cell")
             self._stop_student()
-            self._fail(index, "ended the kernel (exit(), quit() or os._exit): what this cell defines "
+            self._fail(index, over_memory or "ended the kernel (exit(), quit() or os._exit): what this cell defines "
                               "is lost, and the cells after it ran in a fresh kernel")
 
     def _ensure_student(self):
@@ -514,14 +515,18 @@ class StudentSide:
             raise StudentGone("sent the grader something that is not an answer")
         return event
 
-    def _why_gone(self, when="while running this cell"):
-        if self.watch is not None and self.watch.exceeded.is_set():
-            return f"killed: more than {self.limits.processes} processes at once"
+    def over_memory(self, when):
+        """Why the kernel ended, when its memory cgroup's limit ended it; else None."""
         if self.cgroup is not None and self.cgroup.out_of_memory():
             return (f"killed {when}: the notebook's processes used more than {cgroup_limit_mb(self.limits.memory_mb)} MB "
                     f"of memory, shared memory and files in /tmp included")
-        return (f"crashed: the kernel died {when} (os._exit, a segfault, or more than "
-                f"the {self.limits.memory_mb} MB memory limit)")
+        return None
+
+    def _why_gone(self, when="while running this cell"):
+        if self.watch is not None and self.watch.exceeded.is_set():
+            return f"killed: more than {self.limits.processes} processes at once"
+        return self.over_memory(when) or (f"crashed: the kernel died {when} (os._exit, a segfault, or more than "
+                                          f"the {self.limits.memory_mb} MB memory limit)")
 
     def _drain_stderr(self, stream):
         for chunk in iter(lambda: stream.read(65536), b""):
