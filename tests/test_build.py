@@ -4,6 +4,7 @@ import json
 import re
 import shutil
 import subprocess
+import symtable
 import sys
 
 import nbformat
@@ -113,6 +114,41 @@ def test_lesson_anatomy(assignment_id):
         assert nbgrader_meta(test).get("grade") and nbgrader_meta(test).get("locked"), f"no test cell after {exercise.id}"
         assert nbgrader_meta(test)["points"] > 0
         assert "### BEGIN HIDDEN TESTS" in test.source, f"{test.id} has no hidden tests"
+
+
+@pytest.mark.parametrize("assignment_id", LESSONS)
+def test_no_cell_but_a_test_reads_a_name_only_a_test_cell_binds(assignment_id):
+    """Under grading the test cells run in the judge kernel only, so what they bind does not exist in
+    the student's kernel: a later cell that reads it works in the lesson and fails when graded."""
+    solution = nbformat.read(course.solution_notebook(assignment_id), as_version=4)
+    only_in_tests, misses = set(), []
+    for cell in solution.cells:
+        if cell.cell_type != "code":
+            continue
+        binds, reads = global_names(cell.source)
+        if nbgrader_meta(cell).get("grade"):
+            only_in_tests |= binds
+        else:
+            if reads & only_in_tests:
+                misses.append(f"{cell.id} reads {sorted(reads & only_in_tests)}")
+            only_in_tests -= binds
+    assert misses == [], f"bound only by a test cell (move them to a locked cell before the exercise): {misses}"
+
+
+def global_names(source):
+    """(the names a cell binds at its top level, the names it reads there or as globals inside its
+    functions without binding them itself); magics leave both empty."""
+    try:
+        table = symtable.symtable(source, "cell", "exec")
+    except SyntaxError:
+        return set(), set()
+    binds = {symbol.get_name() for symbol in table.get_symbols() if symbol.is_assigned() or symbol.is_imported()}
+    reads = {symbol.get_name() for symbol in table.get_symbols() if symbol.is_referenced()}
+    scopes = list(table.get_children())
+    for scope in scopes:
+        scopes += scope.get_children()
+        reads |= {symbol.get_name() for symbol in scope.get_symbols() if symbol.is_global() and symbol.is_referenced()}
+    return binds, reads - binds
 
 
 @pytest.mark.parametrize("assignment_id", LESSONS)

@@ -230,6 +230,24 @@ checks.assert_close(confusion_matrix(np.array([0, 0, 1, 1, 1]), np.array([True, 
                     [[1, 1], [1, 2]], "predictions given as booleans")
 ### END HIDDEN TESTS
 
+# %% nbgrader={"grade": false, "grade_id": "provided_keras_metrics", "locked": true, "schema_version": 3, "solution": false}
+METRIC_NAMES = ("accuracy", "precision", "recall", "f1")
+
+
+def keras_metrics(labels, scores, threshold=0.5):
+    """The same four numbers from keras.metrics (F1 from Keras' precision and recall)."""
+    y_true = np.asarray(labels, dtype="float32")[:, None]
+    y_pred = np.asarray(scores, dtype="float32")[:, None]
+    values = {}
+    for name, metric in (("accuracy", keras.metrics.BinaryAccuracy(threshold=threshold)),
+                         ("precision", keras.metrics.Precision(thresholds=threshold)),
+                         ("recall", keras.metrics.Recall(thresholds=threshold)),
+                         ("f1", keras.metrics.F1Score(threshold=threshold))):
+        metric.update_state(y_true, y_pred)
+        values[name] = float(np.ravel(keras.ops.convert_to_numpy(metric.result()))[0])
+    return values
+
+
 # %% nbgrader={"grade": false, "grade_id": "binary_metrics", "locked": false, "schema_version": 3, "solution": true}
 def binary_metrics(labels, scores, threshold=0.5):
     """Accuracy, precision, recall and F1 of the predictions `scores > threshold`.
@@ -253,23 +271,6 @@ def binary_metrics(labels, scores, threshold=0.5):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_binary_metrics", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-METRIC_NAMES = ("accuracy", "precision", "recall", "f1")
-
-
-def keras_metrics(labels, scores, threshold=0.5):
-    """The same four numbers from keras.metrics (F1 from Keras' precision and recall)."""
-    y_true = np.asarray(labels, dtype="float32")[:, None]
-    y_pred = np.asarray(scores, dtype="float32")[:, None]
-    values = {}
-    for name, metric in (("accuracy", keras.metrics.BinaryAccuracy(threshold=threshold)),
-                         ("precision", keras.metrics.Precision(thresholds=threshold)),
-                         ("recall", keras.metrics.Recall(thresholds=threshold)),
-                         ("f1", keras.metrics.F1Score(threshold=threshold))):
-        metric.update_state(y_true, y_pred)
-        values[name] = float(np.ravel(keras.ops.convert_to_numpy(metric.result()))[0])
-    return values
-
-
 case = REFERENCE["metrics"]
 labels, scores = case.inputs["labels"], case.inputs["scores"]
 got = binary_metrics(labels, scores)
