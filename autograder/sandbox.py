@@ -128,10 +128,22 @@ class MemoryCgroup:
                 time.sleep(0.1)
 
 
+def _remove_stale_cgroups(parent):
+    """The cgroups of grading processes that were killed before they could remove them."""
+    for folder in parent.glob("emotion-grading-*-*"):
+        pid = int(folder.name.split("-")[2])
+        if not Path(f"/proc/{pid}").exists():
+            try:
+                folder.rmdir()
+            except OSError:  # still has processes: left for a later run
+                pass
+
+
 @lru_cache(maxsize=1)
 def memory_cgroup_status():
     """(usable, explanation): whether each student's side can get a memory cgroup here."""
     try:
+        _remove_stale_cgroups(_own_memory_cgroup()[0])
         MemoryCgroup(64).remove()
     except OSError as error:
         return False, (f"memory: the data limit and bounded tmpfs only, shared memory uncounted (no memory cgroup: "

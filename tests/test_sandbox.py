@@ -98,3 +98,15 @@ def test_a_memory_cgroup_counts_shared_memory_and_ends_what_goes_over():
     finally:
         group.remove()
     assert not group.folder.exists()
+
+
+@pytest.mark.skipif(not sandbox.memory_cgroup_status()[0], reason=sandbox.memory_cgroup_status()[1])
+def test_the_cgroups_of_a_killed_grader_are_removed_by_the_next():
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    parent = sandbox._own_memory_cgroup()[0]
+    stale, live = parent / f"emotion-grading-{gone.pid}-1", sandbox.MemoryCgroup(64)
+    stale.mkdir()
+    sandbox._remove_stale_cgroups(parent)
+    assert not stale.exists() and live.folder.exists()
+    live.remove()
