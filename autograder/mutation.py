@@ -67,6 +67,7 @@ class Verdict:
     visible: bool = False     # the visible part of the failed test (what the student runs) fails too
     exact: bool = False       # judged by a fresh run of the whole edited notebook
     seconds: float = 0.0      # to judge it and restore the reference
+    broken_cells: tuple = ()  # "label: ename: evalue" of the other cells that failed in that fresh run
 
     @property
     def caught(self):
@@ -276,6 +277,7 @@ class Judge:
         self.client = None
         self.deadline = None
         self.reference_failures = []
+        self.broken = []  # cells other than tests that failed in the last fresh run
 
     def __enter__(self):
         self.reference_failures = self._fresh_kernel(self.notebook)
@@ -288,7 +290,7 @@ class Judge:
 
     def _fresh_kernel(self, notebook, stop_at_failed_test=False):
         """Start a new kernel and run ``notebook`` top to bottom in it; returns the failed test cells
-        as [(label, message)]."""
+        as [(label, message)], and keeps the other cells that failed in ``self.broken``."""
         self._shutdown()
         self.client = NotebookClient(  # its own copy: executing a cell stores it into the client's notebook
             copy.deepcopy(self.notebook), timeout=self.cell_seconds, kernel_name="python3", allow_errors=True,
@@ -298,13 +300,15 @@ class Judge:
         with environment(NBGRADER_EXECUTION="autograde"):  # fast mode, exactly as under grading
             self.client.start_new_kernel(cwd=str(self.path.parent))
         self.client.start_new_kernel_client()
-        failures = []
+        failures, self.broken = [], []
         for index in self.code:
             cell = self._run(notebook.cells[index], index, budget=self.cell_seconds)
             if is_test(cell) and _error(cell):
                 failures.append((_label(cell), _error(cell)))
                 if stop_at_failed_test:
                     break
+            elif _error(cell):
+                self.broken.append(f"{_label(cell)}: {_error(cell)}")
         return failures
 
     def _shutdown(self):
@@ -416,8 +420,10 @@ class Judge:
         except EditTimedOut as timeout:  # with the first failed test it would have stopped before
             timed_out = str(timeout)
             failures = self._timeout_failure(timed_out)
+        broken = tuple(self.broken)
         self._replay_reference()
-        return self._verdict(edit, failures, timed_out=timed_out, exact=True, visible=visible)
+        return dataclasses.replace(self._verdict(edit, failures, timed_out=timed_out, exact=True, visible=visible),
+                                   broken_cells=broken)
 
     def _timeout_failure(self, label):
         """[(label, reason)] when the cell that ran out of time is a test cell: grading scores it zero."""

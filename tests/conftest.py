@@ -34,11 +34,45 @@ class Graded:
                              as_version=4)
 
 
+POOL_FIXTURES = {"notebook_runs", "graded", "judged", "reference_printed"}
+NEEDS_THE_POOL = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(trylast=True)  # after -m and -k have deselected what they leave out
+def pytest_collection_modifyitems(config, items):
+    """The modules whose tests read the shared pool's results run last, each still in one piece, so
+    that every other test (the adversarial classes, validate, the build, ...) runs while the pool works:
+    both keep the two cores busy, where one after the other left one idle for minutes."""
+    reads_the_pool = {}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        reads_the_pool[module] = reads_the_pool.get(module, False) or uses_the_pool(item)
+    items.sort(key=lambda item: reads_the_pool[item.nodeid.split("::")[0]])  # stable: order kept within each part
+    config.stash[NEEDS_THE_POOL] = any(reads_the_pool.values())
+
+
+def uses_the_pool(item):
+    """Whether a test reads one of this file's pool fixtures (a module may define its own ``graded``)."""
+    definitions = getattr(item, "_fixtureinfo", None)
+    if definitions is None:
+        return False
+    return any(definitions.name2fixturedefs[name][-1].func.__module__ == __name__
+               for name in POOL_FIXTURES & set(definitions.name2fixturedefs))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def pool_started_with_the_session(request):
+    """Start the pool before the first test when a selected test will read it."""
+    if request.config.stash.get(NEEDS_THE_POOL, False):
+        request.getfixturevalue("notebook_runs")
+
+
 @pytest.fixture(scope="session")
 def notebook_runs(tmp_path_factory):
     """The work of ``graded`` and ``judged`` in one pool, one worker per core: per lesson, the grading
-    of its class and the judging of its catalogue. Later lessons train models and take longest, so they
-    start first, and no core waits idle at the end for one long lesson."""
+    of its class and the judging of its catalogue. It starts with the session (see
+    ``pool_started_with_the_session``). Later lessons train models and take longest, so they start
+    first, and no core waits idle at the end for one long lesson."""
     from autograder.mutation import judge_lesson
 
     lessons = lessons_under_test()

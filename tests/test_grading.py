@@ -146,6 +146,9 @@ def test_every_correct_alternative_keeps_full_marks(judged, assignment_id, alter
     verdict = next(verdict for verdict in judged[assignment_id].alternatives if verdict.name == alternative.name)
     assert not verdict.caught, (f"{assignment_id}: the correct alternative {alternative.name!r} fails "
                                 f"{', '.join(verdict.failed_tests)}: {verdict.message}")
+    # ... and the lesson's own cells still run with it (the text's code must not assume one way of writing it)
+    assert not verdict.broken_cells, (f"{assignment_id}: with the correct alternative {alternative.name!r}, the "
+                                      f"lesson's cells fail: {verdict.broken_cells}")
 
 
 @executes_notebooks

@@ -426,7 +426,8 @@ plt.show()
 # %%
 def copy_without_mask(model):
     """The same layers and weights, but an Embedding with mask_zero=False."""
-    embedding, recurrent, dense = model.layers
+    # A functional model lists its Input as a layer too; a Sequential one does not.
+    embedding, recurrent, dense = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
     config = embedding.get_config() | {"mask_zero": False}
     twin = keras.Sequential([keras.Input(shape=(None,), dtype="int32"), keras.layers.Embedding.from_config(config),
                              recurrent.__class__.from_config(recurrent.get_config()),
