@@ -627,16 +627,21 @@ def all_pid_namespaces():
 
 
 def descendants(roots, orphans_of=None, exclude=()):
-    """Processes below ``roots`` (and orphans reparented to ``orphans_of``, a subreaper), by /proc."""
-    parents = {}
+    """Processes below ``roots`` (and orphans reparented to ``orphans_of``, a subreaper), by /proc.
+    An orphan is a child of ``orphans_of`` outside its session: the submission's runner starts in a
+    session of its own, while what the grading process starts itself (its feedback renderer, the
+    workers of a pool it runs in) shares the grading process's session, and is not the submission's."""
+    parents, sessions = {}, {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             fields = _proc_stat(entry)
             if fields:
-                parents[int(entry)] = int(fields[1])
+                parents[int(entry)], sessions[int(entry)] = int(fields[1]), int(fields[3])
     found, frontier = set(), set(roots)
     if orphans_of is not None:
-        frontier |= {pid for pid, parent in parents.items() if parent == orphans_of and pid not in exclude}
+        own_session = os.getsid(orphans_of)
+        frontier |= {pid for pid, parent in parents.items()
+                     if parent == orphans_of and sessions[pid] != own_session and pid not in exclude}
     while frontier:
         found |= frontier
         frontier = {pid for pid, parent in parents.items() if parent in frontier and pid not in found and pid not in exclude}

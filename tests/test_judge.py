@@ -7,6 +7,7 @@ through nbgrader, in one batch with 2 workers, and gets its exact score and reas
 that print, warn, use threads or start processes keep full marks.
 """
 import os
+import subprocess
 import time
 
 import nbformat
@@ -188,10 +189,17 @@ def graded_without_sandbox(tmp_path_factory):
     pid_file = root / "daemon.pid"
     nbformat.write(background_daemon(pid_file), inbox / f"daemon_{LESSON}.ipynb")
     nbformat.write(CHEATS["patched_while_called"], inbox / f"patched_{LESSON}.ipynb")
+    # A child of the grading process's own (as a pool worker of its, or its feedback renderer, would be):
+    # not the submission's, however it looks from /proc.
+    own_child = subprocess.Popen(["sleep", "600"])
     started = time.monotonic()
     grade(inbox, workdir=root / "work", workers=1, limits=LIMITS, use_sandbox=False, log=lambda line: None)
     seconds = time.monotonic() - started
-    return {student: report for (student, _), report in load_reports(root / "work").items()}, pid_file, seconds
+    own_child_survived = own_child.poll() is None
+    own_child.kill()
+    own_child.wait()
+    reports = {student: report for (student, _), report in load_reports(root / "work").items()}
+    return reports, pid_file, seconds, own_child_survived
 
 
 def test_a_blank_notebook_that_forges_the_runners_result_scores_zero(graded):
@@ -256,7 +264,8 @@ def test_correct_answers_that_print_warn_and_use_threads_and_processes_keep_full
 
 
 def test_without_the_sandbox_the_submissions_processes_end_with_it(graded_without_sandbox):
-    reports, pid_file, seconds = graded_without_sandbox
+    reports, pid_file, seconds, own_child_survived = graded_without_sandbox
+    assert own_child_survived, "the grader killed a process of its own, not of the submission"
     assert scores(reports["daemon"]) == full_but()
     assert scores(reports["patched"]) == full_but(numerical_gradient=0.0)
     daemon = int(pid_file.read_text())
