@@ -151,8 +151,8 @@ class Side:
             return {"t": "strings", "shape": list(value.shape), "items": [str(item) for item in value.ravel()]}
         if isinstance(value, bytes):
             return {"t": "bytes", "data": base64.b64encode(bytes(value)).decode()}
-        if isinstance(value, (list, tuple, set, frozenset)):
-            return {"t": _CONTAINERS[type(value)] if type(value) in _CONTAINERS else _container_tag(value),
+        if isinstance(value, tuple(CONTAINERS.values())):  # a subclass (a named tuple) crosses as its base
+            return {"t": next(tag for tag, kind in CONTAINERS.items() if isinstance(value, kind)),
                     "items": [self.encode(item) for item in value]}
         if isinstance(value, dict):
             return {"t": "dict", "items": [[self.encode(key), self.encode(item)] for key, item in value.items()]}
@@ -195,11 +195,11 @@ class Side:
             if len(items) != int(np.prod(shape, dtype=np.int64)):
                 raise GradingError(f"an array of shape {tuple(shape)} with {len(items)} texts")
             return np.array(items, dtype=str).reshape(shape)
-        if tag in ("list", "tuple", "set", "frozenset"):
+        if tag in CONTAINERS:
             items = [self.decode(item) for item in _list(data["items"])]
             if tag in ("set", "frozenset"):
                 items = [_key(item) for item in items]
-            return {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}[tag](items)
+            return CONTAINERS[tag](items)
         if tag == "dict":
             return {_key(self.decode(key)): self.decode(item) for key, item in map(_pair, _list(data["items"]))}
         if tag == "keras":
@@ -217,7 +217,6 @@ class Side:
             return Remote(self, str(data["id"]), str(data.get("description", "value"))[:200])
         raise GradingError(f"not a value: {str(data)[:100]}")
 
-
     def rebuild_instance(self, class_name, state):
         cls = self.namespace.get(class_name)
         if not isinstance(cls, type) or type(state) is not dict or not all(type(key) is str for key in state):
@@ -228,13 +227,8 @@ class Side:
         return instance
 
 
-_CONTAINERS = {list: "list", tuple: "tuple", set: "set", frozenset: "frozenset"}
+CONTAINERS = {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}
 BIT_GENERATORS = {"PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64"}
-
-
-def _container_tag(value):
-    """The tag of a subclass of a container (a named tuple crosses as a plain tuple)."""
-    return next(tag for kind, tag in _CONTAINERS.items() if isinstance(value, kind))
 
 
 def rebuild_generator(state):
@@ -249,9 +243,7 @@ def rebuild_generator(state):
 
 
 def _text(item):
-    if type(item) is not str:
-        raise GradingError("not a text")
-    return item
+    return _of_type(str, item, "a text")
 
 
 def _shape(shape):
@@ -305,9 +297,13 @@ def rebuild_keras_model(config, compile_config, weights):
 
 
 def _list(items):
-    if type(items) is not list:
-        raise GradingError("not a list of items")
-    return items
+    return _of_type(list, items, "a list of items")
+
+
+def _of_type(kind, value, what):
+    if type(value) is not kind:
+        raise GradingError(f"not {what}")
+    return value
 
 
 def _pair(item):

@@ -494,7 +494,9 @@ class StudentSide:
                     raise StudentGone("the student's kernel did not start in time")
                 if deadline >= self.wall_deadline:
                     raise StudentGone(f"stopped: the notebook reached its wall time of {self.limits.wall_seconds:g} s")
-                raise StudentGone(f"timed out: the cell ran longer than {self.limits.cell_seconds:g} s")
+                raise StudentGone(f"timed out: the cell ran longer than {self.limits.cell_seconds:g} s"
+                                  + (f", held at the memory limit of the notebook's processes ({self._memory_limit()})"
+                                     if self.cgroup is not None and self.cgroup.at_limit() else ""))
             ready, _, _ = select.select([stream], [], [], min(remaining, 0.5))
             if self.watch.exceeded.is_set():
                 raise StudentGone(f"killed: more than {self.limits.processes} processes at once")
@@ -518,9 +520,11 @@ class StudentSide:
     def over_memory(self, when):
         """Why the kernel ended, when its memory cgroup's limit ended it; else None."""
         if self.cgroup is not None and self.cgroup.out_of_memory():
-            return (f"killed {when}: the notebook's processes used more than {cgroup_limit_mb(self.limits.memory_mb)} MB "
-                    f"of memory, shared memory and files in /tmp included")
+            return f"killed {when}: the notebook's processes used more than {self._memory_limit()}"
         return None
+
+    def _memory_limit(self):
+        return f"{cgroup_limit_mb(self.limits.memory_mb)} MB of memory, shared memory and files in /tmp included"
 
     def _why_gone(self, when="while running this cell"):
         if self.watch is not None and self.watch.exceeded.is_set():

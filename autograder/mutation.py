@@ -52,7 +52,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from . import course
 from .execute import environment
-from .mutants import Mutant, alternatives, apply, catalogue
+from .mutants import alternatives, apply, catalogue
 from .preprocessors import HIDDEN_TESTS
 
 
@@ -420,10 +420,9 @@ class Judge:
         except EditTimedOut as timeout:  # with the first failed test it would have stopped before
             timed_out = str(timeout)
             failures = self._timeout_failure(timed_out)
-        broken = tuple(self.broken)
+        broken = tuple(self.broken)  # the replay below runs a fresh kernel of its own
         self._replay_reference()
-        return dataclasses.replace(self._verdict(edit, failures, timed_out=timed_out, exact=True, visible=visible),
-                                   broken_cells=broken)
+        return self._verdict(edit, failures, timed_out=timed_out, exact=True, visible=visible, broken=broken)
 
     def _timeout_failure(self, label):
         """[(label, reason)] when the cell that ran out of time is a test cell: grading scores it zero."""
@@ -471,10 +470,10 @@ class Judge:
         except EditTimedOut:  # the student's run of it hangs: seen, too
             return True
 
-    def _verdict(self, edit, failures, timed_out="", exact=False, visible=False):
+    def _verdict(self, edit, failures, timed_out="", exact=False, visible=False, broken=()):
         return Verdict(self.assignment, edit.name, failed_tests=tuple(label for label, _ in failures),
                        message=failures[0][1] if failures else "", timed_out=timed_out, exact=exact,
-                       visible=visible)
+                       visible=visible, broken_cells=broken)
 
 
 def edits_of_distinct_cells(edits):

@@ -74,17 +74,22 @@ def cgroup_limit_mb(memory_mb):
     return int(memory_mb) + SCRATCH_MB + SHARED_MEMORY_MB + RUNNER_MB
 
 
+# The files of a memory cgroup that the grader uses, in cgroup v1 and v2: the limit, the memory in use,
+# and where the kernel counts the processes its OOM killer ended ("oom_kill N").
+CGROUP_V1_FILES = {"limit": "memory.limit_in_bytes", "usage": "memory.usage_in_bytes", "events": "memory.oom_control"}
+CGROUP_V2_FILES = {"limit": "memory.max", "usage": "memory.current", "events": "memory.events"}
+
+
 def _own_memory_cgroup():
-    """(folder, limit file name) of this process's memory cgroup, or raise OSError saying why not."""
+    """(folder, file names) of this process's memory cgroup, or raise OSError saying why not."""
     for line in Path("/proc/self/cgroup").read_text().splitlines():
         _, controllers, path = line.split(":", 2)
         if "memory" in controllers.split(","):  # v1
-            folder = Path("/sys/fs/cgroup/memory") / path.lstrip("/")
-            return folder, "memory.limit_in_bytes"
+            return Path("/sys/fs/cgroup/memory") / path.lstrip("/"), CGROUP_V1_FILES
         if controllers == "":  # v2: usable when the memory controller is delegated to our children
             folder = Path("/sys/fs/cgroup") / path.lstrip("/")
             if "memory" in (folder / "cgroup.subtree_control").read_text().split():
-                return folder, "memory.max"
+                return folder, CGROUP_V2_FILES
     raise OSError("no memory controller is delegated to this process's cgroup")
 
 
@@ -94,12 +99,13 @@ class MemoryCgroup:
     counter = 0
 
     def __init__(self, limit_mb):
-        parent, self.limit_file = _own_memory_cgroup()
+        parent, self.files = _own_memory_cgroup()
         MemoryCgroup.counter += 1
         self.folder = parent / f"emotion-grading-{os.getpid()}-{MemoryCgroup.counter}"
+        self.limit_bytes = int(limit_mb) << 20
         self.folder.mkdir()
         try:
-            (self.folder / self.limit_file).write_text(str(int(limit_mb) << 20))
+            (self.folder / self.files["limit"]).write_text(str(self.limit_bytes))
         except OSError:
             self.remove()
             raise
@@ -109,12 +115,19 @@ class MemoryCgroup:
 
     def out_of_memory(self):
         """Whether the kernel's OOM killer has ended a process of this cgroup."""
-        events = "memory.oom_control" if self.limit_file == "memory.limit_in_bytes" else "memory.events"
         try:
-            counts = dict(line.split() for line in (self.folder / events).read_text().splitlines())
+            counts = dict(line.split() for line in (self.folder / self.files["events"]).read_text().splitlines())
         except (OSError, ValueError):
             return False
         return int(counts.get("oom_kill", 0)) > 0
+
+    def at_limit(self):
+        """Whether its processes use (nearly) all the memory it allows: then the kernel reclaims their
+        own page cache over and over before its OOM killer acts, which can take longer than a cell may run."""
+        try:
+            return int((self.folder / self.files["usage"]).read_text()) >= 0.95 * self.limit_bytes
+        except (OSError, ValueError):
+            return False
 
     def remove(self):
         """Remove the cgroup once its processes are gone (they were killed; exiting takes a moment)."""

@@ -101,6 +101,22 @@ def test_a_memory_cgroup_counts_shared_memory_and_ends_what_goes_over():
 
 
 @pytest.mark.skipif(not sandbox.memory_cgroup_status()[0], reason=sandbox.memory_cgroup_status()[1])
+def test_a_memory_cgroup_says_when_its_processes_use_nearly_all_it_allows():
+    group = sandbox.MemoryCgroup(200)
+    holder = subprocess.Popen(group.enter([sys.executable, "-c", SHARED_MEMORY_FILLER + "sys.stdout.flush()\nsys.stdin.read()\n", "60"]),
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "survived\n"
+        assert not group.at_limit()  # 60 MB and the interpreter, of 200
+        group.limit_bytes = 60 << 20  # as if the limit were what it holds
+        assert group.at_limit()
+    finally:
+        holder.kill()
+        holder.wait()
+        group.remove()
+
+
+@pytest.mark.skipif(not sandbox.memory_cgroup_status()[0], reason=sandbox.memory_cgroup_status()[1])
 def test_the_cgroups_of_a_killed_grader_are_removed_by_the_next():
     gone = subprocess.Popen(["true"])
     gone.wait()
