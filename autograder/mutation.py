@@ -8,8 +8,9 @@ verdict from one kernel per lesson:
    (``NBGRADER_EXECUTION=autograde``), and every test cell must pass.
 2. For each edit (a mutant, or a correct alternative) it executes the edited answer cell, then, in
    notebook order, the cells after it that depend on it, transitively: a cell depends on the changed
-   names when it reads one of them (anywhere in its code, function bodies included), and the names it
-   binds join them. A function defined anywhere in the notebook whose body reads a changed name is a
+   names when it may read one of them before binding it itself (statement by statement; the global
+   names its function bodies read count, not their parameters and locals), and the names it binds join
+   them. A function defined anywhere in the notebook whose body reads a changed name is a
    changed name too, so a cell that calls a helper which calls the edited function is reached.
    Test cells are executed like the others; the edit is caught when a test cell raises. Like mutation
    grading, the judge stops at the first failed test (unless asked for every failure).
@@ -18,7 +19,8 @@ verdict from one kernel per lesson:
    function reaches every training cell after it). Only when a cell fails in that run is each judged
    on its own, after a fresh replay of the reference.
 3. It restores the reference by re-executing the original answer cell and every cell that ran under the
-   edit, except test cells whose names no later cell reads. Re-executing is chosen over restarting the
+   edit, except test cells whose names no later cell reads before binding them anew (most test cells:
+   a later cell that uses ``model`` builds its own first). Re-executing is chosen over restarting the
    kernel because a restart means running the whole notebook again, the cost this module avoids; the
    restore is checked, not trusted: the test cell that caught a mutant must pass again once the
    original answer is back, or the mutant is judged again as below (a fresh kernel of its own) and the
@@ -42,6 +44,7 @@ import dataclasses
 import multiprocessing
 import os
 import re
+import symtable
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -150,7 +153,7 @@ class _Bindings(ast.NodeVisitor):
 
     def _definition(self, node):
         self.names.add(node.name)
-        self.definitions[node.name] = _reads(node)
+        self.definitions[node.name] = _global_reads(node)
         for inner in ast.walk(node):  # `global x` inside a function binds x when it is called
             if isinstance(inner, ast.Global):
                 self.names.update(inner.names)
@@ -158,14 +161,102 @@ class _Bindings(ast.NodeVisitor):
     visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _definition
 
 
-def _reads(tree):
-    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
+                 ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _scope_reads(node):
+    """The names an expression or statement reads in the scope it runs in, without descending into the
+    bodies of the functions, classes and comprehensions it defines (their decorators, defaults, bases
+    and first iterable are read here)."""
+    if isinstance(node, ast.Name):
+        return {node.id} if isinstance(node.ctx, ast.Load) else set()
+    if isinstance(node, NESTED_SCOPES):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            outer = [*getattr(node, "decorator_list", []), *node.args.defaults, *node.args.kw_defaults]
+        elif isinstance(node, ast.ClassDef):
+            outer = [*node.decorator_list, *node.bases, *node.keywords]
+        else:
+            outer = [node.generators[0].iter]
+        return set().union(*(_scope_reads(child) for child in outer if child is not None))
+    return set().union(*(_scope_reads(child) for child in ast.iter_child_nodes(node)))
+
+
+def _global_reads(tree):
+    """The global names that the functions, classes and comprehensions ``tree`` defines read when they
+    run (their parameters and local variables are not reads of the notebook's names)."""
+    module = ast.Module(body=[tree] if isinstance(tree, ast.stmt) else tree.body, type_ignores=[])
+    tables = symtable.symtable(ast.unparse(module), "<cell>", "exec").get_children()
+    reads = set()
+    while tables:
+        table = tables.pop()
+        reads |= {symbol.get_name() for symbol in table.get_symbols() if symbol.is_global() and symbol.is_referenced()}
+        tables += table.get_children()
+    return reads
+
+
+def _surely_binds(statement):
+    """The names a top-level statement binds whenever it completes (a branch or a loop may not run, an
+    item assignment changes an object another cell bound: neither counts)."""
+    if isinstance(statement, ast.Assign):
+        return set().union(*map(_names_of, statement.targets))
+    if isinstance(statement, (ast.AugAssign, ast.AnnAssign)) and statement.value is not None:
+        return _names_of(statement.target)
+    if isinstance(statement, (ast.Import, ast.ImportFrom)):
+        return {(alias.asname or alias.name).split(".")[0] for alias in statement.names if alias.name != "*"}
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {statement.name}
+    if isinstance(statement, (ast.With, ast.AsyncWith)):
+        return set().union(*(_names_of(item.optional_vars) for item in statement.items if item.optional_vars))
+    return set()
+
+
+def _names_of(target):
+    """The names a plain assignment target binds: ``x``, ``x, (y, *z)``; none for ``x[0]`` or ``x.a``."""
+    if isinstance(target, ast.Name):
+        return {target.id}
+    if isinstance(target, ast.Starred):
+        return _names_of(target.value)
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return set().union(*map(_names_of, target.elts))
+    return set()
+
+
+def _reads_before_binding(tree):
+    """The names of the notebook a cell may read before binding them itself: statement by statement,
+    into loops, branches and ``with`` blocks, and anywhere in the bodies of what it defines (those run
+    later, when called)."""
+    return _block_reads(tree.body, set()) | _global_reads(tree)
+
+
+def _block_reads(statements, bound):
+    """What a block of statements may read that neither ``bound`` nor its own earlier statements bind."""
+    reads, bound = set(), set(bound)
+    for statement in statements:
+        if isinstance(statement, (ast.For, ast.AsyncFor)):
+            reads |= (_scope_reads(statement.iter) - bound) | _block_reads(statement.orelse, bound)
+            reads |= _block_reads(statement.body, bound | _names_of(statement.target))
+        elif isinstance(statement, (ast.If, ast.While)):
+            reads |= (_scope_reads(statement.test) - bound) | _block_reads(statement.body, bound)
+            reads |= _block_reads(statement.orelse, bound)
+        elif isinstance(statement, (ast.With, ast.AsyncWith)):
+            reads |= set().union(*(_scope_reads(item.context_expr) for item in statement.items)) - bound
+            reads |= _block_reads(statement.body, bound | _surely_binds(statement))
+        elif isinstance(statement, ast.Try):
+            reads |= _block_reads(statement.body + statement.orelse, bound) | _block_reads(statement.finalbody, bound)
+            for handler in statement.handlers:
+                reads |= (_scope_reads(handler.type) - bound) if handler.type else set()
+                reads |= _block_reads(handler.body, bound | ({handler.name} if handler.name else set()))
+        else:
+            reads |= _scope_reads(statement) - bound
+        bound |= _surely_binds(statement)
+    return reads
 
 
 @dataclass(frozen=True)
 class CellNames:
-    binds: frozenset
-    reads: frozenset
+    binds: frozenset  # every name it may bind, anywhere in it
+    reads: frozenset  # the names it may read before binding them itself
     definitions: dict  # {function or class name: names its body reads}
 
 
@@ -176,7 +267,7 @@ def cell_names(source):
         return CellNames(frozenset(), frozenset(), {})
     bindings = _Bindings()
     bindings.visit(tree)
-    return CellNames(frozenset(bindings.names), frozenset(_reads(tree)), bindings.definitions)
+    return CellNames(frozenset(bindings.names), frozenset(_reads_before_binding(tree)), bindings.definitions)
 
 
 def reached_cells(names, answer_index, edited):
@@ -271,6 +362,7 @@ class Judge:
         self.notebook = nbformat.read(self.path, as_version=4)
         self.code = [index for index, cell in enumerate(self.notebook.cells) if cell.cell_type == "code"]
         self.names = {index: cell_names(self.notebook.cells[index].source) for index in self.code}
+        self.definitions = {name: reads for names in self.names.values() for name, reads in names.definitions.items()}
         config = course.nbgrader_config()
         self.cell_seconds = float(config.SandboxedExecute.cell_seconds)
         self.extra_arguments = list(config.Execute.extra_arguments)
@@ -430,9 +522,18 @@ class Judge:
         return [(label, "timed out: the cell ran past the grader's time limit")] if is_test(cell) else []
 
     def _read_later(self, index):
-        """Whether a code cell after ``index`` reads a name that the cell at ``index`` binds."""
+        """Whether a code cell after ``index`` may read, itself or through a function it calls, a name
+        that the cell at ``index`` binds, before binding it anew."""
         binds = self.names[index].binds
-        return any(self.names[later].reads & binds for later in self.code if later > index)
+        return any(self._reads_through_calls(self.names[later].reads) & binds for later in self.code if later > index)
+
+    def _reads_through_calls(self, reads):
+        """``reads`` and the names read by the bodies of the notebook's functions among them, transitively."""
+        reads, new = set(reads), set(reads)
+        while new:
+            new = set().union(*(self.definitions.get(name, set()) for name in new)) - reads
+            reads |= new
+        return reads
 
     def _restore(self, answer_index, ran):
         self.deadline = time.monotonic() + max(self.seconds_per_edit, 60)

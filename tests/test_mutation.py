@@ -21,11 +21,18 @@ def test_a_cell_binds_assignments_imports_definitions_and_what_it_changes_in_pla
     assert names.binds == {"np", "p", "x", "y", "z", "params", "model", "i", "total", "handle", "f", "counter", "C"}
 
 
-def test_a_cell_reads_names_in_function_bodies_too_but_not_what_it_only_binds():
-    names = cell_names("def train(params):\n    return adam_step(params, grads)\nresult = train(start)")
-    assert {"adam_step", "grads", "train", "start", "params"} <= names.reads
-    assert "result" not in names.reads
-    assert names.definitions == {"train": {"adam_step", "params", "grads"}}
+def test_a_cell_reads_the_globals_of_its_function_bodies_but_not_their_parameters_and_locals():
+    names = cell_names("def train(params):\n    step = adam_step(params, grads)\n    return step\nresult = train(start)")
+    assert names.reads == {"adam_step", "grads", "start"}  # train: bound by the cell before it is called
+    assert names.definitions == {"train": {"adam_step", "grads"}}
+
+
+def test_a_cell_does_not_read_what_it_binds_before_reading_it():
+    names = cell_names("model = build(size)\nmodel.fit(x)\nfor kind in kinds:\n    print(kind, total)\n"
+                       "if flag:\n    late = 1\nprint(late)\nwith opened(path) as handle:\n    handle.read()\n"
+                       "words = [word for word in text]\ncount = count + 1")
+    assert names.reads == {"build", "size", "x", "kinds", "print", "total", "flag", "late", "opened", "path",
+                           "text", "count"}
 
 
 def test_magics_are_read_as_python_and_unparsable_code_binds_nothing():
@@ -53,6 +60,16 @@ def test_an_edit_reaches_callers_of_a_helper_defined_before_it():
         "unrelated = 1",                           # 3
     )
     assert reached_cells(names, 1, cell_names("def softmax(z):\n    return -z")) == [2]
+
+
+def test_a_cell_that_binds_a_changed_name_anew_before_reading_it_is_not_reached():
+    names = names_of(
+        "def build(size):\n    return size",  # 0: the answer
+        "model = build(3)",                    # 1: reads build
+        "model = 2\nprint(model)",             # 2: its model is its own
+        "print(model)",                        # 3: reads the model cell 2 binds, which 1 may also have bound
+    )
+    assert reached_cells(names, 0, cell_names("def build(size):\n    return -size")) == [1, 3]
 
 
 def test_names_only_the_edited_code_binds_count_as_changed():
