@@ -18,6 +18,7 @@ import nbformat
 import pytest
 
 from autograder.execute import printed_text
+from autograder.grade import load_reports
 from graded_class import grade_lesson
 from realdata import lessons_under_test
 
@@ -27,6 +28,7 @@ class Graded:
     table: dict      # {student: {test: (score, max_score)}}
     scores: list     # the TestScore rows
     workdir: Path    # where grading wrote its files
+    seconds: dict    # {student: seconds its grading took}
 
     def autograded(self, student, assignment_id):
         """The notebook as nbgrader executed and scored it for that student."""
@@ -98,7 +100,8 @@ def graded(notebook_runs):
         table = {}
         for row in scores:
             table.setdefault(row.student, {})[row.test] = (row.score, row.max_score)
-        graded[assignment_id] = Graded(table, scores, root / "work")
+        seconds = {student: report["seconds"] for (student, _), report in load_reports(root / "work").items()}
+        graded[assignment_id] = Graded(table, scores, root / "work", seconds)
     return graded
 
 
