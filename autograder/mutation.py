@@ -370,6 +370,7 @@ class Judge:
         self.deadline = None
         self.reference_failures = []
         self.broken = []  # cells other than tests that failed in the last fresh run
+        self.restored_tests = {}  # test cells the last restore re-executed: {label: error or None}
 
     def __enter__(self):
         self.reference_failures = self._fresh_kernel(self.notebook)
@@ -536,17 +537,26 @@ class Judge:
         return reads
 
     def _restore(self, answer_index, ran):
+        """Re-execute the original answer cell and the cells that ran under the edit; keeps, in
+        ``self.restored_tests``, {label: error or None} of the test cells among them."""
         self.deadline = time.monotonic() + max(self.seconds_per_edit, 60)
+        self.restored_tests = {}
         for index in ran:
             if index == answer_index or not is_test(self.notebook.cells[index]) or self._read_later(index):
                 cell = self._run(self.notebook.cells[index], index)
-                if _error(cell) and not is_test(cell):
+                if is_test(cell):
+                    self.restored_tests[_label(cell)] = _error(cell)
+                elif _error(cell):
                     raise RuntimeError(f"{self.assignment}: re-executing {_label(cell)} of the solution failed "
                                        f"while restoring the reference: {_error(cell)}")
 
     def _restored_passes(self, verdict):
-        """The test cell that caught an edit passes again with the original answer back."""
-        index = next(index for index in self.code if _label(self.notebook.cells[index]) == verdict.failed_tests[0])
+        """The test cell that caught an edit passes again with the original answer back (run again
+        now, unless the restore just did)."""
+        label = verdict.failed_tests[0]
+        if label in self.restored_tests:
+            return self.restored_tests[label] is None
+        index = next(index for index in self.code if _label(self.notebook.cells[index]) == label)
         self.deadline = time.monotonic() + max(self.seconds_per_edit, 60)
         return _error(self._run(self.notebook.cells[index], index)) is None
 
