@@ -1008,8 +1008,8 @@ print(f"rank correlation, integrated gradients against occlusion, both of the tr
 # sanity check separates real explanations from pictures of the input: the explanations of the randomly
 # initialised model have a rank correlation of **-0.015** with the trained model's, no relation at all.
 # A method that passed this check poorly (a rank correlation near 1) would be showing the text, not the
-# model. On a deep model (lesson 10's GRU) the methods do disagree, and the deletion curve is how you would
-# choose between them.
+# model. On a deeper model (lesson 10's GRU, say) nothing forces the methods to agree, and the deletion
+# curve is how you would choose between them; this lesson does not measure that case.
 
 # %% [markdown]
 # ## 5. Explanations over the words, right and wrong
