@@ -1,7 +1,7 @@
 """Session fixtures that execute notebooks once for every test that reads them.
 
 ``graded``: for every lesson under test, a small class graded end to end through nbgrader (the
-reference, the untouched student version, the two demo mutants, and lesson 01's correct but noisy
+reference, the untouched student version, a demo mutant, and lesson 01's correct but noisy
 answers). The tests of grading read its scores, and the lessons' tests read what the reference printed
 there, so no solution notebook is executed twice for the same purpose.
 

@@ -23,10 +23,19 @@ NOISY_LIBRARIES = Mutant(
 CORRECT_BUT_NOISY = (STDERR_PRINT, NOISY_LIBRARIES)
 
 
+def graded_demo(assignment_id):
+    """The demo mutant graded end to end in the suite: of the lesson's two, the one planted in the earlier
+    exercise, whose grading stops at the earlier failed test (the other is judged cheaply, as every
+    mutant is, and `autograder demo` grades both)."""
+    solution = nbformat.read(course.solution_notebook(assignment_id), as_version=4)
+    order = [cell.metadata.get("nbgrader", {}).get("grade_id") for cell in solution.cells]
+    return min((mutant for mutant in catalogue(assignment_id) if mutant.demo), key=lambda mutant: order.index(mutant.cell))
+
+
 def graded_class(assignment_id):
-    """The submissions graded end to end for a lesson: reference, untouched, the demo mutants and, for
-    lesson 01, the correct answers that write to stderr. Every other mutant is judged cheaply."""
-    students = sample_class(assignment_id, [mutant for mutant in catalogue(assignment_id) if mutant.demo])
+    """The submissions graded end to end for a lesson: reference, untouched, one demo mutant and, for
+    lesson 01, the correct answers that write to stderr. Every mutant is judged cheaply besides."""
+    students = sample_class(assignment_id, [graded_demo(assignment_id)])
     if assignment_id == "01_softmax":
         solution = nbformat.read(course.solution_notebook(assignment_id), as_version=4)
         students.update({mutant.student: apply(solution, mutant) for mutant in CORRECT_BUT_NOISY})

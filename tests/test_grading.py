@@ -1,7 +1,7 @@
 """Grading through nbgrader's own API, and the strength of the lessons' tests.
 
 End to end through nbgrader (the ``graded`` session fixture, tests/conftest.py): per lesson the
-reference gets full marks, the untouched student version zero, the two demo mutants lose points, and
+reference gets full marks, the untouched student version zero, a demo mutant loses points, and
 (lesson 01) warnings on stderr cost a correct answer nothing; grades.csv, scores.csv and feedback are
 written. Every mutant of the catalogues, and every correct alternative, is judged cheaply in one kernel
 per lesson (the ``judged`` fixture, autograder/mutation.py); a test checks that the cheap verdict and
@@ -17,7 +17,7 @@ import pytest
 from autograder import course
 from autograder.grade import find_submissions, grade
 from autograder.mutants import alternatives, catalogue, summarize
-from graded_class import CORRECT_BUT_NOISY, STDERR_PRINT
+from graded_class import CORRECT_BUT_NOISY, STDERR_PRINT, graded_demo
 from realdata import executes_notebooks, lessons_under_test
 
 LESSONS = lessons_under_test()
@@ -61,24 +61,29 @@ def test_untouched_student_version_gets_zero_on_every_test(graded, assignment_id
 
 @executes_notebooks
 @pytest.mark.parametrize("assignment_id", LESSONS)
-def test_demo_mutants_lose_points_through_nbgrader(graded, assignment_id):
+def test_demo_mutant_loses_points_through_nbgrader(graded, assignment_id):
     """Read as ``mutants --nbgrader`` reads every mutant's grades (``summarize``)."""
-    demo_mutants = [mutant for mutant in catalogue(assignment_id) if mutant.demo]
-    for result in summarize(graded[assignment_id].scores, assignment_id, demo_mutants):
+    for result in summarize(graded[assignment_id].scores, assignment_id, [graded_demo(assignment_id)]):
         assert result.caught and result.failed_tests, (
             f"nbgrader gives full marks to the demo mutant of {assignment_id}: {result.name}")
+
+
+@pytest.mark.parametrize("assignment_id", LESSONS)
+def test_every_lesson_has_two_demo_mutants(assignment_id):
+    """`autograder demo` grades both; the suite grades the one in the earlier exercise end to end."""
+    assert [mutant.demo for mutant in catalogue(assignment_id)].count(True) == 2
 
 
 @executes_notebooks
 @pytest.mark.parametrize("assignment_id", LESSONS)
 def test_cheap_verdict_agrees_with_nbgrader(graded, judged, assignment_id):
     """The submissions graded both ways: the reference (no test fails in the judge's kernel; full marks
-    from nbgrader) and the demo mutants (caught by both, in the same first failed test)."""
+    from nbgrader) and the demo mutant (caught by both, in the same first failed test)."""
     judgement = judged[assignment_id]
     assert judgement.reference_failures == [], "the solution fails a test in the judge's kernel"
     assert lost_points(graded[assignment_id].table["reference"]) == {}
     verdicts = {verdict.name: verdict for verdict in judgement.mutants}
-    for mutant in (mutant for mutant in catalogue(assignment_id) if mutant.demo):
+    for mutant in [graded_demo(assignment_id)]:
         by_nbgrader = lost_points(graded[assignment_id].table[mutant.student])
         verdict = verdicts[mutant.name]
         assert verdict.caught and by_nbgrader, (mutant.name, verdict, by_nbgrader)
@@ -246,11 +251,13 @@ def test_commands_refuse_an_unknown_lesson_and_list_the_real_ones():
 def test_mutation_grading_stops_at_the_first_failed_test_and_says_so(graded):
     if "01_softmax" not in graded:
         pytest.skip("COURSE_LESSONS leaves out lesson 01")
-    tests = graded["01_softmax"].table["bug-softmax-without-the-max-shift"]
+    student = graded_demo("01_softmax").student
+    tests = graded["01_softmax"].table[student]
     names = list(tests)
-    first_failure = names.index("test_softmax")
+    first_failure = next(index for index, name in enumerate(names) if tests[name][0] < tests[name][1])
+    assert first_failure < len(names) - 1, f"{student} fails only the last test: nothing left to stop"
     assert all(tests[name][0] == tests[name][1] for name in names[:first_failure]), tests
     assert all(tests[name][0] == 0 for name in names[first_failure:]), tests
-    autograded = graded["01_softmax"].autograded("bug-softmax-without-the-max-shift", "01_softmax")
+    autograded = graded["01_softmax"].autograded(student, "01_softmax")
     last_test = next(cell for cell in reversed(autograded.cells) if cell.metadata.get("nbgrader", {}).get("grade"))
     assert "not run: grading stopped at the first failed test" in str(last_test.outputs)
