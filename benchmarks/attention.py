@@ -29,8 +29,8 @@ LENGTHS = (32, 128)
 def numpy_times(lesson, steps, dtype):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(BATCH, steps, FEATURES)).astype(dtype)
-    shapes = [(FEATURES, HEADS, HEAD_SIZE), (HEADS, HEAD_SIZE)] * 3 + [(HEADS, HEAD_SIZE, FEATURES), (FEATURES,)]
-    params = {name: rng.normal(scale=0.1, size=shape).astype(dtype) for name, shape in zip(lesson.MHA_WEIGHTS, shapes)}
+    params = {name: weight.astype(dtype) for name, weight in
+              lesson.random_mha_params(rng, FEATURES, HEADS, HEAD_SIZE, scale=0.1).items()}
     dout = np.ones_like(x)
 
     def forward():

@@ -61,8 +61,7 @@ def test_attention_agrees_with_loops_and_its_gradients_with_differences(solution
 def test_mha_loads_into_keras_and_its_gradients_are_numerical(solution):
     rng = np.random.default_rng(7)
     n, tq, tk, features, heads, head_size = 3, 2, 4, 5, 2, 3
-    shapes = [(features, heads, head_size), (heads, head_size)] * 3 + [(heads, head_size, features), (features,)]
-    params = {name: rng.normal(scale=0.5, size=shape) for name, shape in zip(solution.MHA_WEIGHTS, shapes)}
+    params = solution.random_mha_params(rng, features, heads, head_size)
     query, value = rng.normal(size=(n, tq, features)), rng.normal(size=(n, tk, features))
     mask = np.array([[True] * tk, [True, False, True, False], [True] * (tk - 1) + [False]])
     out, cache = solution.mha_forward(query, value, params, mask)

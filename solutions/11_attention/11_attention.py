@@ -459,11 +459,18 @@ for shape in ((1, 2, 3, 4), (3, 1, 2, 2), (2, 5, 1, 3)):
 # outputs to $10^{-6}$ (on the test's inputs the two agree to about $10^{-7}$; a wrong layer is off by far
 # more). Keras takes the mask as `attention_mask` of shape `(N, Tq, Tk)`, True where query $i$ may look
 # at key $j$: for padding, every query gets its sequence's mask, `np.broadcast_to(mask[:, None, :], (N, Tq, Tk))`.
-# `MHA_WEIGHTS` lists the parameters' names in the order of `get_weights()`.
+# `MHA_WEIGHTS` lists the parameters' names in the order of `get_weights()`, and `random_mha_params` draws
+# random weights of the right shapes for your experiments.
 
 # %% tags=["setup"] nbgrader={"grade": false, "grade_id": "provided_keras_mha", "locked": true, "schema_version": 3, "solution": false}
 MHA_WEIGHTS = ("query_kernel", "query_bias", "key_kernel", "key_bias", "value_kernel", "value_bias",
                "output_kernel", "output_bias")  # the order of keras.layers.MultiHeadAttention.get_weights()
+
+
+def random_mha_params(rng, features, heads, head_size, scale=0.5):
+    """Random weights for mha_forward, {name: normal(0, scale) array of Keras' shape}, drawn in MHA_WEIGHTS' order."""
+    shapes = [(features, heads, head_size), (heads, head_size)] * 3 + [(heads, head_size, features), (features,)]
+    return {name: rng.normal(scale=scale, size=shape) for name, shape in zip(MHA_WEIGHTS, shapes)}
 
 
 def keras_mha(params, query, value, mask=None, dtype="float64"):
@@ -535,8 +542,7 @@ print("mha_forward: all visible tests passed, and Keras' MultiHeadAttention agre
 rng = np.random.default_rng(114)
 for n, tq, tk, features, heads, head_size, masked in ((1, 2, 3, 4, 2, 3, True), (3, 3, 3, 2, 1, 4, False), (2, 4, 2, 3, 3, 2, True)):
     query, value = rng.normal(size=(n, tq, features)), rng.normal(size=(n, tk, features))
-    params = {name: rng.normal(scale=0.5, size=shape) for name, shape in zip(MHA_WEIGHTS, [
-        (features, heads, head_size), (heads, head_size)] * 3 + [(heads, head_size, features), (features,)])}
+    params = random_mha_params(rng, features, heads, head_size)
     mask = None
     if masked:
         mask = rng.random((n, tk)) < 0.6
@@ -607,8 +613,7 @@ print("mha_backward: all visible tests passed")
 rng = np.random.default_rng(115)
 for n, tq, tk, features, heads, head_size, masked in ((1, 2, 3, 2, 2, 1, True), (2, 2, 2, 3, 1, 2, False)):
     arguments = {"query": rng.normal(size=(n, tq, features)), "value": rng.normal(size=(n, tk, features)),
-                 **{name: rng.normal(scale=0.5, size=shape) for name, shape in zip(MHA_WEIGHTS, [
-                     (features, heads, head_size), (heads, head_size)] * 3 + [(heads, head_size, features), (features,)])}}
+                 **random_mha_params(rng, features, heads, head_size)}
     mask = None
     if masked:
         mask = np.ones((n, tk), dtype=bool)
@@ -780,8 +785,7 @@ rng = np.random.default_rng(5)
 features, heads, head_size = 8, 2, 4
 x = rng.normal(size=(2, 5, features))
 mask = np.array([[True] * 5, [True, True, True, False, False]])
-params = {name: rng.normal(scale=0.3, size=shape) for name, shape in zip(MHA_WEIGHTS, [
-    (features, heads, head_size), (heads, head_size)] * 3 + [(heads, head_size, features), (features,)])}
+params = random_mha_params(rng, features, heads, head_size, scale=0.3)
 gamma, beta = 1.0 + 0.1 * rng.normal(size=features), 0.1 * rng.normal(size=features)
 attended, _ = mha_forward(x, x, params, mask)
 block, _ = layernorm_forward(x + attended, gamma, beta)

@@ -6,10 +6,6 @@ import numpy as np
 
 SEED = 1111
 
-MHA_WEIGHTS = ("query_kernel", "query_bias", "key_kernel", "key_bias", "value_kernel", "value_bias",
-               "output_kernel", "output_bias")
-
-
 def masked_softmax(scores, mask, axis=-1):
     """Softmax of scores (N, Tq, Tk) along `axis` with the keys of `mask` (N, Tk) set to -1e9 first, and
     the masked weights set to 0 after."""
@@ -45,8 +41,7 @@ def attention_cases(solution, rng):
 def mha_cases(solution, rng):
     n, tq, tk, features, heads, head_size = 2, 3, 5, 7, 4, 6
     query, value = rng.normal(size=(n, tq, features)), rng.normal(size=(n, tk, features))
-    shapes = [(features, heads, head_size), (heads, head_size)] * 3 + [(heads, head_size, features), (features,)]
-    params = {name: rng.normal(scale=0.5, size=shape) for name, shape in zip(MHA_WEIGHTS, shapes)}
+    params = solution.random_mha_params(rng, features, heads, head_size)
     mask = np.array([[True] * tk, [True, True, True, True, False]])
     dout = rng.normal(size=(n, tq, features))
     out, cache = solution.mha_forward(query, value, params, mask)
@@ -62,7 +57,7 @@ def mha_cases(solution, rng):
                  solution.attention_backward(solution.split_heads(dheads), cache["attention"]))
     return {"query": query, "value": value, **params, "mask": mask, "dout": dout}, {
         "out": out, "weights": cache["weights"], "dquery": dquery, "dvalue": dvalue,
-        **{f"d{name}": dparams[name] for name in MHA_WEIGHTS},
+        **{f"d{name}": dparams[name] for name in solution.MHA_WEIGHTS},
         "weights_heads_reshaped": reshaped["weights"].reshape(n, heads, tq, tk),
         "out_unmasked": solution.mha_forward(query, value, params, None)[0],
         "dvalue_keys_only": np.einsum("nthd,fhd->ntf", dk, params["key_kernel"]),
