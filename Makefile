@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-quick lessons check mutants lab bench bench-conv bench-gru bench-keras bench-grading clean
+.PHONY: setup demo test test-quick lessons check mutants lab bench bench-conv bench-gru bench-attention bench-keras bench-grading clean
 
 $(STAMP): pyproject.toml
 	bash .ci/system-packages
@@ -38,10 +38,10 @@ lab: $(STAMP)  ## JupyterLab on lessons/, with the nbgrader extension (LAB_ARGS=
 	PATH="$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir=lessons $(LAB_ARGS)
 
 # The lessons bench-keras runs on the full data; bench runs the others after it.
-KERAS_LESSONS := 07_keras_cnn 08_keras_rnn 09_evaluation 10_emotions
+KERAS_LESSONS := 07_keras_cnn 08_keras_rnn 09_evaluation 10_emotions 11_attention 12_explanations
 OTHER_LESSONS := $(filter-out $(KERAS_LESSONS),$(notdir $(wildcard solutions/[0-9][0-9]_*)))
 
-bench: $(STAMP) bench-conv bench-gru bench-keras  ## run the benchmarks, then every other solution notebook on the full data (slow)
+bench: $(STAMP) bench-conv bench-gru bench-attention bench-keras  ## run the benchmarks, then every other solution notebook on the full data (slow)
 	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder execute --full $(OTHER_LESSONS)
 
 bench-conv: $(STAMP)  ## time lesson 02's convolution layers: loops, vectorized, bare matrix products, Keras
@@ -50,7 +50,10 @@ bench-conv: $(STAMP)  ## time lesson 02's convolution layers: loops, vectorized,
 bench-gru: $(STAMP)  ## time lesson 04's NumPy GRU against keras.layers.GRU, and an epoch of lesson 05's model
 	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/gru.py
 
-bench-keras: $(STAMP)  ## train every model of lessons 07-10 on the full data; print one table of results
+bench-attention: $(STAMP)  ## time lesson 11's NumPy multi-head attention against keras.layers.MultiHeadAttention
+	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/attention.py
+
+bench-keras: $(STAMP)  ## train every model of lessons 07-12 on the full data; print one table of results
 	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/keras_models.py $(KERAS_LESSONS)
 
 bench-grading: $(STAMP)  ## grading throughput with 1 and 2 workers (copies of lesson 01's solution)

@@ -65,7 +65,8 @@ LESSON_DATASETS = {
     "01_softmax": ("imdb",), "02_convolution": ("imdb",), "03_pooling": ("imdb",), "04_gru": ("imdb",),
     "05_sentiment_from_scratch": ("imdb",), "06_text_as_numbers": ("imdb", "chnsenticorp"),
     "07_keras_cnn": ("imdb",), "08_keras_rnn": ("imdb",), "09_evaluation": ("imdb", "chnsenticorp"),
-    "10_emotions": ("goemotions", "smp2020_ewect"), "12_explanations": ("goemotions", "smp2020_ewect"),
+    "10_emotions": ("goemotions", "smp2020_ewect"), "11_attention": ("goemotions",),
+    "12_explanations": ("goemotions", "smp2020_ewect"),
 }
 DATASET_LOADERS = {"imdb": ("load_imdb", "load_imdb_sequences"), "chnsenticorp": ("load_chnsenticorp",),
                    "goemotions": ("load_goemotions",), "smp2020_ewect": ("load_smp2020_ewect",)}
