@@ -324,7 +324,7 @@ for d in dims:
         dscores = weights * (dweights - np.sum(dweights * weights, axis=-1, keepdims=True))
         saturation[f"max weight, {label}"].append(weights.max(axis=-1).mean())
         gradient_size[f"||dS||, {label}"].append(np.linalg.norm(dscores, axis=-1).mean())
-figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4), layout="constrained")
 plots.line_plot(dims, saturation, "d (key size)", "mean of a row's largest weight", title="saturation", ax=left)
 plots.line_plot(dims, gradient_size, "d (key size)", "mean gradient norm at the scores", title="gradient", logy=True, ax=right)
 left.set_xscale("log", base=2)
