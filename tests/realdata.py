@@ -47,3 +47,13 @@ def executes_notebooks(test):
     """Mark a test that executes lesson notebooks (itself or through a fixture): it needs the real IMDB
     data, and ``make test-quick`` (``-m "not notebooks"``) leaves it out."""
     return pytest.mark.notebooks(needs_real_imdb(test))
+
+
+def lesson_text(assignment_id):
+    """The Markdown cells of a lesson's solution notebook, one after the other: what its text says."""
+    import nbformat
+
+    from autograder import course
+
+    notebook = nbformat.read(course.solution_notebook(assignment_id), as_version=4)
+    return "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")

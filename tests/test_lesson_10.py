@@ -17,7 +17,7 @@ from autograder.build import notebook_from_source  # noqa: E402
 from autograder.fixtures import exercise_namespace  # noqa: E402
 from emolib import plots  # noqa: E402
 from emolib.gradcheck import numerical_gradient, rel_error  # noqa: E402
-from realdata import needs_real_goemotions, needs_real_smp2020_ewect  # noqa: E402
+from realdata import lesson_text, needs_real_goemotions, needs_real_smp2020_ewect  # noqa: E402
 
 LESSON = "10_emotions"
 
@@ -106,8 +106,7 @@ def test_grouped_bars_and_matrix_heatmap_draw_every_class():
 @needs_real_smp2020_ewect
 def test_lesson_10_prints_in_fast_mode_what_its_text_says(reference_printed):
     printed = reference_printed(LESSON)
-    notebook = nbformat.read(course.solution_notebook(LESSON), as_version=4)
-    text = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    text = lesson_text(LESSON)
     quoted = re.search(r"the notebook prints GoEmotions test macro-F1 ([0-9.]+),\s+Ekman ([0-9.]+),\s+Weibo ([0-9.]+)", text)
     assert quoted, "the lesson should quote its fast-mode results"
     got = [float(re.search(pattern, printed).group(1)) for pattern in (

@@ -3,7 +3,6 @@ computations (loops, Keras) on random shapes and masks; the encoder's behaviour 
 real data) that the notebook prints in fast mode what its text says."""
 import re
 
-import nbformat
 import numpy as np
 import pytest
 
@@ -12,7 +11,7 @@ from autograder.build import notebook_from_source
 from autograder.fixtures import exercise_namespace
 from emolib import checks
 from emolib.gradcheck import numerical_gradient
-from realdata import needs_real_goemotions
+from realdata import lesson_text, needs_real_goemotions
 
 LESSON = "11_attention"
 
@@ -115,16 +114,11 @@ def test_encoder_ignores_padding_and_sees_order(solution):
     assert np.abs(reordered - trimmed[:1]).max() > 1e-6
 
 
-def markdown(assignment_id):
-    notebook = nbformat.read(course.solution_notebook(assignment_id), as_version=4)
-    return "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
-
-
 @pytest.mark.notebooks
 @needs_real_goemotions
 def test_lesson_11_prints_in_fast_mode_what_its_text_says(reference_printed):
     printed = reference_printed(LESSON)
-    text = markdown(LESSON)
+    text = lesson_text(LESSON)
     quoted = re.search(r"In fast mode .* the notebook\s+prints a test macro-F1 of ([0-9.]+)", text, flags=re.S)
     assert quoted, "the lesson should quote its fast-mode result"
     got = float(re.search(r"Transformer encoder: Ekman dev macro-F1 [0-9.]+, test macro-F1 ([0-9.]+) \(fast mode\)", printed).group(1))
