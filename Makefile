@@ -34,8 +34,8 @@ check: $(STAMP)  ## fail if anything committed differs from what the build makes
 mutants: $(STAMP)  ## judge every mutant and correct alternative; report the shares caught and kept; rewrite docs/bug-classes.md
 	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder mutants --table docs/bug-classes.md
 
-lab: $(STAMP)  ## JupyterLab on lessons/, with the nbgrader extension (LAB_ARGS=--allow-root when root)
-	PATH="$(BIN):$$PATH" $(BIN)/jupyter lab --ServerApp.root_dir=lessons $(LAB_ARGS)
+lab: $(STAMP)  ## JupyterLab opened on lessons/, with nbgrader's Validate and formgrader (LAB_ARGS=--allow-root when root)
+	PATH="$(BIN):$$PATH" JUPYTER_CONFIG_PATH="$(CURDIR)/autograder/jupyter" $(BIN)/jupyter lab $(LAB_ARGS)
 
 # The lessons bench-keras runs on the full data; bench runs the others after it.
 KERAS_LESSONS := 07_keras_cnn 08_keras_rnn 09_evaluation 10_emotions 11_attention 12_explanations

@@ -24,6 +24,17 @@ c.CourseDirectory.submitted_directory = "work/submitted"
 c.CourseDirectory.autograded_directory = "work/autograded"
 c.CourseDirectory.feedback_directory = "work/feedback"
 c.CourseDirectory.db_url = f"sqlite:///{COURSE_ROOT / 'work' / 'gradebook.db'}"
+# The exchange, through which `nbgrader release_assignment` and `collect` (and the formgrader's Release and
+# Collect buttons) pass notebooks: on one machine, a folder in work/. A course on a shared JupyterHub sets
+# a folder every user can reach ("Grading a large course" in the README).
+EXCHANGE = COURSE_ROOT / "work" / "exchange"
+c.Exchange.root = str(EXCHANGE)
+# Made here, because nbgrader makes neither: without work/ (a fresh clone) SQLite cannot create the gradebook
+# and every formgrader call fails with an error 500; without the exchange the formgrader turns off Release
+# and Collect. 0o777 is what nbgrader's release would set.
+if not EXCHANGE.exists():
+    EXCHANGE.mkdir(parents=True)
+    EXCHANGE.chmod(0o777)
 # The jupytext source (which holds the solutions) and the instructor-only files beside it must never
 # be copied into a student's release or an autograded folder.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",

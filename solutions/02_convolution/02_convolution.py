@@ -34,6 +34,9 @@
 # **How to work:** fill in every cell that says `YOUR CODE HERE`, then run the test cell below it.
 # A failing test says what is wrong; read its message before you change anything. The tests you see are
 # not all the tests: the grader also tries strides, paddings and shapes you do not see.
+# Run All stops at the first test that fails; the **Validate** button runs the whole notebook and lists
+# every failing test, what is wrong first. The locked cells (the tests, and the one that loads the reference
+# values) cannot be edited: run them as they are.
 
 # %% tags=["setup"]
 import time
@@ -53,7 +56,7 @@ import keras
 FAST = emolib.fast_mode()
 print("fast mode" if FAST else "full mode")
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "reference", "locked": true, "schema_version": 3, "solution": false}
 REFERENCE = checks.load_fixture("02_convolution")
 # Axis names for the test messages ("wrong only at i = 0"), by the array's rank: 4 for the 2D layers.
 AXES = {"out": {4: ("n", "i", "j", "k"), 3: ("n", "t", "k")}, "dx": {4: ("n", "row", "col", "c"), 3: ("n", "t", "c")},

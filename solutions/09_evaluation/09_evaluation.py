@@ -33,6 +33,9 @@
 #
 # **How to work:** fill in every cell that says `YOUR CODE HERE`, then run the test cell below it.
 # The tests you see are not all the tests: the grader also tries ties, tiny inputs and one-class labels.
+# Run All stops at the first test that fails; the **Validate** button runs the whole notebook and lists
+# every failing test, what is wrong first. The locked cells (the tests, and the one that loads the reference
+# values) cannot be edited: run them as they are.
 
 # %% tags=["setup"]
 import time
@@ -52,7 +55,7 @@ FAST = emolib.fast_mode()
 MODE = "fast" if FAST else "full"
 print("fast mode" if FAST else "full mode")
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "reference", "locked": true, "schema_version": 3, "solution": false}
 REFERENCE = checks.load_fixture("09_evaluation")
 
 # %% [markdown]

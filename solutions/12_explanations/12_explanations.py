@@ -35,6 +35,9 @@
 #
 # **How to work:** fill in every cell that says `YOUR CODE HERE`, then run the test cell below it.
 # The grader adds hidden tests with other shapes, targets and padding.
+# Run All stops at the first test that fails; the **Validate** button runs the whole notebook and lists
+# every failing test, what is wrong first. The locked cells (the tests, and the one that loads the reference
+# values) cannot be edited: run them as they are.
 #
 # **A note on the data:** GoEmotions comes from Reddit; some comments are offensive.
 
@@ -59,7 +62,7 @@ FAST = emolib.fast_mode()
 MODE = "fast" if FAST else "full"
 print("fast mode" if FAST else "full mode", "| Keras backend:", keras.backend.backend())
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "reference", "locked": true, "schema_version": 3, "solution": false}
 REFERENCE = checks.load_fixture("12_explanations")
 
 # %% [markdown]
