@@ -1006,10 +1006,10 @@ print("keeps most after:     ", ", ".join(f"{words[k]} ({totals[k] / counts[k]:.
 # falls to 0.06 at "sucked", and stays below 0.22 to the end, through "recommend" and "good". At
 # "sucked" itself nine units overwrite most of their state ($z$ below 0.3): the model writes its verdict.
 # From the next word on most units close (the mean $z$ jumps from about 0.55 to 0.77 and stays near
-# 0.7), while one unit, the dark row, is overwritten after almost every word. Its word lists are weaker
-# than the full run's: 4,000 reviews are too few for the gates to single out sentiment words, and they
-# overwrite most after words such as "same", "few" and "never" (0.57 to 0.58) and keep most after
-# "want", "least" and "time" (0.65 to 0.66).
+# 0.7), while one unit, the dark row 8, overwrites its state after every later word ($z$ below 0.3).
+# The word lists are weaker than the full run's: 4,000 reviews are too few for the gates to single out
+# sentiment words, and they overwrite most after words such as "same", "few" and "never" (0.57 to 0.58)
+# and keep most after "want", "least" and "time" (0.65 to 0.66).
 
 # %% [markdown]
 # ## 7. The LSTM cell
