@@ -29,7 +29,7 @@
 # for matrices (the gradient of $XW$ with respect to $W$ is $X^\top G$), NumPy broadcasting.
 #
 # **Time:** about three to four hours. **Runs on:** a laptop CPU. With `EMOLIB_FAST=1` (and always when
-# nbgrader grades it) the notebook trains its small Keras model on 2,000 reviews and runs in about 15
+# nbgrader grades it) the notebook trains its small Keras model on 4,000 reviews and runs in about 20
 # seconds; the full run trains it on all 25,000 training reviews and takes about two and a half minutes
 # on a 2-core CPU.
 #
@@ -917,11 +917,17 @@ for n, steps, d, units, reset_after, last_only in ((1, 1, 2, 2, True, False), (3
 # numbers per word, a GRU of 32 units with Keras' default `reset_after=True`, and a dense layer with a
 # sigmoid that reads the last state. `mask_zero=True` makes the embedding pass the mask of the padding
 # to the GRU.
+#
+# Fast mode trains on 4,000 reviews cut to their last 80 words: a sixth of the full run's Adam steps.
+# At Adam's default learning rate of 0.001 so few steps barely move the weights from their random start
+# (every gate stays near $\sigma(0) = 0.5$, every prediction near 0.5), so fast mode takes larger steps,
+# with a learning rate of 0.005.
 
 # %%
-num_words, maxlen = (2000, 80) if FAST else (10000, 200)
+num_words, maxlen, limit = (2000, 80, 4000) if FAST else (10000, 200, None)
+learning_rate = 5e-3 if FAST else 1e-3
 (x_train, y_train), (x_test, y_test), vocab = emolib.data.load_imdb_sequences(
-    num_words=num_words, maxlen=maxlen, limit=2000 if FAST else None)
+    num_words=num_words, maxlen=maxlen, limit=limit)
 keras.utils.set_random_seed(0)
 model = keras.Sequential([
     keras.Input(shape=(maxlen,), dtype="int32"),
@@ -929,8 +935,8 @@ model = keras.Sequential([
     keras.layers.GRU(32),
     keras.layers.Dense(1, activation="sigmoid"),
 ])
-model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-model.fit(x_train, y_train, batch_size=64, epochs=1 if FAST else 3, verbose=0)
+model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy", metrics=["accuracy"])
+model.fit(x_train, y_train, batch_size=64, epochs=3, verbose=0)
 _, test_accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
 print(f"{len(y_train)} training reviews of at most {maxlen} words; test accuracy {test_accuracy:.3f} on {len(y_test)} reviews")
 
@@ -983,7 +989,7 @@ print("keeps most after:     ", ", ".join(f"{words[k]} ({totals[k] / counts[k]:.
 
 # %% [markdown]
 # What the course's full run shows (`python -m autograder execute 04_gru --full`, part of `make bench`;
-# the model reaches a test accuracy of 0.868 on the 25,000 test reviews). The review it plots is test
+# the model reaches a test accuracy of 0.869 on the 25,000 test reviews). The review it plots is test
 # review 157, a negative one: "the movie is not that bad ... sucks i hate when van damme has love in his
 # movies ... is good only when he doesn't have love in his movies". The prediction falls from about 0.5
 # to 0.4 at "not", about 0.15 at "bad" and below 0.05 at "sucks", and stays low to the end, through
@@ -993,11 +999,20 @@ print("keeps most after:     ", ", ".join(f"{words[k]} ({totals[k] / counts[k]:.
 # (yellow, $z$ near 1) from "sucks" and "i hate" on: once the model has its verdict it holds it, and the
 # later "good" and "love" barely move it. Over 1,000 test reviews, the words after which the GRU
 # overwrites most include "excellent", "wonderful", "recommend" and "definitely" (mean $z$ 0.62), and it
-# keeps most after words such as "almost", "either" and "from" (0.66 to 0.67); the average over 32 units
+# keeps most after words such as "need", "either" and "from" (0.66 to 0.67); the average over 32 units
 # is a blunt measure, and the plot shows that single units differ far more.
 #
-# In fast mode the model sees 2,000 short reviews once and has hardly learnt anything, so its gates
-# are nearly flat: run the full mode to see the picture described here.
+# Fast mode (what nbgrader runs) shows the same picture on a smaller scale. The model reaches a test
+# accuracy of 0.787 on 4,000 test reviews, and the review it plots is test review 80, a negative one:
+# "you've got to be ... this movie sucked for the sci fi fans i would only recommend watching this only
+# if you think ... was good". The prediction stays between 0.69 and 0.85 over the first seven words,
+# falls to 0.06 at "sucked", and stays below 0.22 to the end, through "recommend" and "good". At
+# "sucked" itself nine units overwrite most of their state ($z$ below 0.3): the model writes its verdict.
+# From the next word on most units close (the mean $z$ jumps from about 0.55 to 0.77 and stays near
+# 0.7), while one unit, the dark row 8, overwrites its state after every later word ($z$ below 0.3).
+# The word lists are weaker than the full run's: 4,000 reviews are too few for the gates to single out
+# sentiment words, and they overwrite most after words such as "same", "few" and "never" (0.57 to 0.58)
+# and keep most after "want", "least" and "time" (0.65 to 0.66).
 
 # %% [markdown]
 # ## 7. The LSTM cell
