@@ -94,8 +94,8 @@ def build_site(assignment_ids=None, executed=None, executed_mode="fast", site_di
     """Build the website into ``site_dir/html``.
 
     Args:
-        assignment_ids: the lessons to publish, in course order (default: those in ``executed`` when it is
-            given, else every lesson).
+        assignment_ids: the lessons to publish, put in course order (default: those in ``executed`` when
+            it is given, else every lesson).
         executed: {assignment id: executed notebook} to use as they are (e.g. the notebooks grading has
             executed); each must have been executed from the current solution, without an error.
         executed_mode: the mode the ``executed`` notebooks ran in, "fast" or "full".
@@ -107,7 +107,7 @@ def build_site(assignment_ids=None, executed=None, executed_mode="fast", site_di
     start = time.perf_counter()
     executed = executed or {}
     every = course.assignment_ids()
-    assignment_ids = list(assignment_ids or (sorted(executed) if executed else every))
+    assignment_ids = sorted(assignment_ids or executed or every)  # course order: the ids start with the number
     unknown = [assignment_id for assignment_id in assignment_ids if assignment_id not in every]
     if unknown:
         raise SiteError(f"no such lesson: {', '.join(unknown)} (the lessons are {', '.join(every)})")
@@ -123,11 +123,11 @@ def build_site(assignment_ids=None, executed=None, executed_mode="fast", site_di
     if missing:
         log(f"executing in fast mode: {', '.join(missing)}")
         pages.update(execute_in_parallel(missing, site_dir / "executed", workers or os.cpu_count() or 1, log))
+    pages = {assignment_id: pages[assignment_id] for assignment_id in assignment_ids}
     for assignment_id, page in pages.items():
         check_executed(assignment_id, page)
-    book = write_book(site_dir / "book", {assignment_id: pages[assignment_id] for assignment_id in assignment_ids})
     html = site_dir / "html"
-    run_sphinx(book, html)
+    run_sphinx(write_book(site_dir / "book", pages), html)
     return Site(html, pages, time.perf_counter() - start)
 
 
@@ -276,6 +276,7 @@ def book_config():
 def run_sphinx(book, html):
     """Build the HTML with Jupyter Book's Sphinx entry point; every warning fails the build."""
     from jupyter_book.sphinx import build_sphinx
+    from sphinx.util.console import strip_escape_sequences
 
     shutil.rmtree(html, ignore_errors=True)
     messages = io.StringIO()
@@ -286,7 +287,7 @@ def run_sphinx(book, html):
                                              "latex_individualpages": False})
     if status != 0:
         raise SiteError(f"Sphinx did not build the site from {book} (every warning fails it: each means a page "
-                        f"shows something wrong):\n{messages.getvalue().strip() or status}")
+                        f"shows something wrong):\n{strip_escape_sequences(messages.getvalue()).strip() or status}")
 
 
 def command_site(args):
