@@ -102,7 +102,7 @@ def test_a_lesson_page_loads_typesets_its_math_shows_its_images_and_links_to_its
     assert math["untypeset"] == [], f"{assignment_id}.html: formulas left as TeX: {math['untypeset'][:3]}"
     raw = re.findall(r"\$[^$\s][^$]*\$|\\frac|\\\(|\\\[", math["prose"])
     assert raw == [], f"{assignment_id}.html: TeX left in the text: {raw[:5]}"
-    page.locator("mjx-container").first.scroll_into_view_if_needed()
+    page.locator("article mjx-container").filter(visible=True).first.scroll_into_view_if_needed()
     shots(page, f"{assignment_id} math")
 
     images = page.evaluate("""() => [...document.querySelectorAll('article img')].map(
@@ -110,7 +110,7 @@ def test_a_lesson_page_loads_typesets_its_math_shows_its_images_and_links_to_its
     empty = [image["src"] for image in images if image["width"] == 0]
     assert empty == [], f"{assignment_id}.html: images that did not load: {empty}"
     if images:
-        page.locator("article img").first.scroll_into_view_if_needed()
+        page.locator("article img").filter(visible=True).first.scroll_into_view_if_needed()
         shots(page, f"{assignment_id} first image")
 
     previous = page.locator("a.left-prev").get_attribute("href")
