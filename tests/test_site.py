@@ -11,6 +11,7 @@ import functools
 import http.server
 import re
 import threading
+from html import unescape
 from urllib.parse import urljoin, urlparse
 
 import nbformat
@@ -19,12 +20,12 @@ import pytest
 from autograder import course
 from autograder.__main__ import main
 from autograder.execute import EXECUTED_KEY, solution_digest
+from autograder.preprocessors import HIDDEN_TESTS
 from autograder.site import Executed, SiteError, build_site, current_copy, page_notebook, run_sphinx, write_book
 from browser import browser, page, shots  # noqa: F401 (fixtures)
 from realdata import executes_notebooks, lessons_under_test
 
 LESSONS = lessons_under_test()
-HIDDEN_BLOCK = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 
 
 def solution(assignment_id):
@@ -156,12 +157,12 @@ def test_no_page_shows_a_hidden_test(site):
     of the lesson has the same line)."""
     for assignment_id in LESSONS:
         html = (site.html / f"{assignment_id}.html").read_text()
-        text = re.sub(r"<[^>]+>", "", html)
+        text = unescape(re.sub(r"<[^>]+>", "", html))  # the code as the reader sees it, highlighting removed
         visible = "\n".join(page_cell.source for page_cell in page_notebook(site.pages[assignment_id]).cells)
-        hidden = {line.strip() for block in HIDDEN_BLOCK.findall("\n".join(c.source for c in solution(assignment_id).cells))
+        hidden = {line.strip() for block in HIDDEN_TESTS.findall("\n".join(c.source for c in solution(assignment_id).cells))
                   for line in block.splitlines() if len(line.strip()) > 25 and line.strip() not in visible}
         assert hidden, f"{assignment_id} has no hidden test lines to look for"
-        shown = [line for line in hidden if line in text or line in html]
+        shown = [line for line in hidden if line in text]
         assert "HIDDEN TESTS" not in html and shown == [], f"{assignment_id}.html shows hidden tests: {shown[:3]}"
 
 
@@ -193,7 +194,7 @@ def test_an_executed_copy_is_reused_only_while_its_solution_is_unchanged(tmp_pat
 def test_a_page_has_no_hidden_test_and_says_where_its_outputs_come_from():
     for assignment_id in course.assignment_ids():
         reference = solution(assignment_id)
-        assert HIDDEN_BLOCK.search("\n".join(cell.source for cell in reference.cells)), assignment_id
+        assert HIDDEN_TESTS.search("\n".join(cell.source for cell in reference.cells)), assignment_id
         shown = page_notebook(Executed(reference, "full", "test"))
         assert not any("HIDDEN TESTS" in cell.source for cell in shown.cells), assignment_id
         title, _, text = reference.cells[0].source.partition("\n")
