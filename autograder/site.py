@@ -3,8 +3,9 @@
 One page per lesson, made from its executed *solution* notebook without nbgrader's hidden tests, an
 index page, a table of contents, previous/next links and search, built with Jupyter Book 1 (Sphinx,
 MyST-NB and sphinx-book-theme). Everything the pages load comes from the site itself, MathJax included
-(sphinx-mathjax-offline), so the site works without a network. Jupyter Book 2 is not used: its HTML
-build downloads its theme from the network at build time.
+(sphinx-mathjax-offline), so the site works without a network; Jupyter Book's sphinx-thebe, which would
+load its script from a CDN to run cells on a Binder kernel, is left out. Jupyter Book 2 is not used: its
+HTML build downloads its theme from the network at build time.
 
 Where each page's outputs come from, so that no lesson is executed twice for the same purpose:
 
