@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-quick lessons check mutants lab bench bench-conv bench-gru bench-attention bench-keras bench-grading clean
+.PHONY: setup demo test test-quick lessons check mutants lab site bench bench-conv bench-gru bench-attention bench-keras bench-grading clean
 
 $(STAMP): pyproject.toml
 	bash .ci/system-packages
@@ -36,6 +36,9 @@ mutants: $(STAMP)  ## judge every mutant and correct alternative; report the sha
 
 lab: $(STAMP)  ## JupyterLab opened on lessons/, with nbgrader's Validate and formgrader (LAB_ARGS=--allow-root when root)
 	PATH="$(BIN):$$PATH" JUPYTER_CONFIG_PATH="$(CURDIR)/autograder/jupyter" $(BIN)/jupyter lab $(LAB_ARGS)
+
+site: $(STAMP)  ## the course as a static website in work/site/html: executed solutions, search, offline math
+	PATH="$(BIN):$$PATH" $(BIN)/python -m autograder site
 
 # The lessons bench-keras runs on the full data; bench runs the others after it.
 KERAS_LESSONS := 07_keras_cnn 08_keras_rnn 09_evaluation 10_emotions 11_attention 12_explanations

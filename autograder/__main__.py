@@ -14,6 +14,10 @@
                                 per lesson) and report the share caught and kept; --nbgrader grades every
                                 mutant end to end instead; --table writes docs/bug-classes.md
   execute [LESSON ...] [--full] run solution notebooks (--full: on the whole datasets) and print their output
+  site [LESSON ...] [--workers N]
+                                the course as a static website in work/site/html/: the executed solutions
+                                (full-data copies of `execute --full` when current, else fast mode), an
+                                index, a table of contents, search; exit 1 when a page cannot be built
 """
 import argparse
 import shutil
@@ -203,13 +207,19 @@ def grade_every_mutant(assignment_ids, workdir):
 
 
 def command_execute(args):
-    from .execute import execute, printed_text
+    from .execute import execute, mode_name, printed_text
 
     for assignment_id in args.lessons or course.assignment_ids():
         seconds, notebook = execute(assignment_id, full=args.full, output_dir=args.workdir / "executed")
-        print(f"== {assignment_id} ({'full' if args.full else 'fast'} mode): {seconds:.1f} s")
+        print(f"== {assignment_id} ({mode_name(args.full)} mode): {seconds:.1f} s")
         print(printed_text(notebook))
     return 0
+
+
+def command_site(args):
+    from .site import command_site as build_and_report
+
+    return build_and_report(args)
 
 
 def positive(kind):
@@ -266,6 +276,11 @@ def main(argv=None):
     execute_parser.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
     execute_parser.add_argument("--full", action="store_true", help="use the whole datasets, not fast mode")
     execute_parser.set_defaults(run=command_execute)
+
+    site_parser = commands.add_parser("site", help="the course as a static website in work/site/html")
+    site_parser.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
+    site_parser.add_argument("--workers", type=positive(int), help="lessons executed at once (default: the cores)")
+    site_parser.set_defaults(run=command_site)
 
     for sub in (grade_parser, demo_parser, mutants_parser, execute_parser):
         sub.add_argument("--workdir", type=Path, default=course.DEFAULT_WORKDIR,

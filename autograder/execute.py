@@ -2,8 +2,12 @@
 self-study reader sees them, save the executed copies and print what they printed.
 
 ``--full`` uses the whole datasets (the results quoted in the lessons' text); without it the notebooks
-run in fast mode, as under grading. Executed notebooks go to ``work/executed/``.
+run in fast mode, as under grading. Executed notebooks go to ``work/executed/``, each recording in its
+metadata (``EXECUTED_KEY``) the mode it ran in and a digest of the solution it ran, so that a reader of
+it (the site) can tell whether it is still what the solution makes.
 """
+import hashlib
+import json
 import os
 import time
 from contextlib import contextmanager
@@ -30,9 +34,30 @@ def environment(**values):
                 os.environ[key] = value
 
 
+EXECUTED_KEY = "emotion_course_execution"
+
+
+def mode_name(full):
+    return "full" if full else "fast"
+
+
+def solution_digest(notebook):
+    """A hash of a notebook's cells' types and sources: equal for a solution and its executed copies
+    as long as the solution's text has not changed."""
+    cells = [[cell.cell_type, cell.source] for cell in notebook.cells]
+    return hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()
+
+
+def execution_record(notebook):
+    """What ``execute`` recorded in an executed notebook: {"mode": "fast" | "full", "solution_digest": ...},
+    or {} for a notebook it did not write."""
+    return dict(notebook.metadata.get(EXECUTED_KEY, {}))
+
+
 def execute(assignment_id, full=False, output_dir=None, timeout=600):
     """Execute a solution notebook; returns (seconds, executed notebook). Raises on a failing cell."""
     notebook = nbformat.read(course.solution_notebook(assignment_id), as_version=4)
+    notebook.metadata[EXECUTED_KEY] = {"mode": mode_name(full), "solution_digest": solution_digest(notebook)}
     client = NotebookClient(notebook, timeout=None if full else timeout, kernel_name="python3",
                             extra_arguments=list(course.nbgrader_config().Execute.extra_arguments),
                             resources={"metadata": {"path": str(course.solution_notebook(assignment_id).parent)}})

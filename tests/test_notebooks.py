@@ -4,10 +4,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder import course
-from autograder.execute import execute, printed_text
+from autograder.execute import execute, execution_record, printed_text, solution_digest
 from realdata import lessons_under_test, needs_real_imdb
 
 pytestmark = [pytest.mark.notebooks, needs_real_imdb]
@@ -20,6 +21,10 @@ def test_execute_runs_a_solution_notebook_in_fast_mode_and_keeps_its_plots(tmp_p
     solution also runs top to bottom when it is graded: see test_grading.py."""
     seconds, notebook = execute("01_softmax", output_dir=tmp_path)
     assert (tmp_path / "01_softmax.ipynb").is_file() and seconds > 0
+    # what the site reads to tell whether the copy is current, and which data its outputs come from
+    solution = nbformat.read(course.solution_notebook("01_softmax"), as_version=4)
+    saved = nbformat.read(tmp_path / "01_softmax.ipynb", as_version=4)
+    assert execution_record(saved) == {"mode": "fast", "solution_digest": solution_digest(solution)}
     assert "fast mode" in printed_text(notebook)
     assert any("image/png" in output.get("data", {}) for cell in notebook.cells if cell.cell_type == "code"
                for output in cell.outputs)

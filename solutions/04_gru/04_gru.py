@@ -760,8 +760,8 @@ for n, d, units, reset_after in ((1, 2, 3, True), (3, 1, 2, False), (2, 4, 1, Tr
 #
 # **Backward.** Call $g_t$ the total gradient reaching $h_t$ (from above plus from step $t+1$, as in
 # BPTT). The step's GRU cell receives $m_t \odot g_t$; where $m_t = 0$ it receives nothing, and $g_t$
-# goes straight on to $h_{t-1}$: $\; \partial L / \partial h_{t-1} = (\text{the cell's } dh_{\text{prev}})
-# + (1 - m_t) \odot g_t$.
+# goes straight on to $h_{t-1}$: $\; \partial L / \partial h_{t-1} = (\text{the cell's } dh_{\text{prev}}) +
+# (1 - m_t) \odot g_t$.
 #
 # `np.where(mask[:, t, None], a, b)` picks rows of `a` where the mask is true and rows of `b` elsewhere.
 

@@ -217,8 +217,10 @@ checks.assert_close(out, attention_by_loops(q, k, v, None)[0], "out for scores i
 #    ($T_q \times T_k$).
 # 2. The softmax acts on each row on its own. For one row $a = \operatorname{softmax}(s)$, lesson 01's
 #    Jacobian is $\partial a_j / \partial s_l = a_j([j = l] - a_l)$, so
+#
 #    $$\frac{\partial L}{\partial s_l} = \sum_j \frac{\partial L}{\partial a_j}\, a_j ([j=l] - a_l)
 #      = a_l\Bigl(\frac{\partial L}{\partial a_l} - \sum_j \frac{\partial L}{\partial a_j} a_j\Bigr),$$
+#
 #    for every row at once: $\;dS = A \odot \bigl(dA - \operatorname{rowsum}(dA \odot A)\bigr)$. The
 #    subtracted term is the softmax's coupling: raising one weight lowers the others. A masked key has
 #    $A_{il} = 0$, so it gets $dS_{il} = 0$, as it should (its score was a constant); a row with all keys
