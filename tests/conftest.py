@@ -19,6 +19,9 @@ import pytest
 
 from autograder.execute import printed_text
 from autograder.grade import load_reports
+# Defined once for the whole session: Playwright's sync API cannot start a second browser in the same
+# thread while the first runs, which a test module importing these fixtures itself would do.
+from browser import browser, page, shots  # noqa: F401 (fixtures)
 from graded_class import grade_lesson
 from realdata import lessons_under_test
 

@@ -392,7 +392,7 @@ def test_cells_whose_metadata_was_stripped_are_recognised(graded):
     reports, _, _ = graded
     report = reports["metadata_stripped"]
     assert scores(report) == full_but()
-    assert len(report["repairs"]) == 18  # every answer and test cell of the lesson
+    assert len(report["repairs"]) == 19  # every nbgrader cell: 9 answers, 9 tests, the locked cell loading REFERENCE
 
 
 def test_a_deleted_answer_cell_is_put_back_unanswered(graded):

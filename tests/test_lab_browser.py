@@ -22,7 +22,7 @@ from nbformat.v4 import new_code_cell, new_output
 from autograder import course
 from autograder.lab import verdict_first
 from autograder.mutants import apply, catalogue
-from browser import ROOT, browser, page, shots  # noqa: F401 (fixtures)
+from browser import ROOT
 
 LESSON = "01_softmax"
 WORKSPACE = ROOT / "work" / "lab-test"

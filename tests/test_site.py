@@ -22,7 +22,6 @@ from autograder.__main__ import main
 from autograder.execute import EXECUTED_KEY, solution_digest
 from autograder.preprocessors import HIDDEN_TESTS
 from autograder.site import Executed, SiteError, build_site, current_copy, page_notebook, run_sphinx, write_book
-from browser import browser, page, shots  # noqa: F401 (fixtures)
 from realdata import executes_notebooks, lessons_under_test
 
 LESSONS = lessons_under_test()
