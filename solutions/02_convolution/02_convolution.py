@@ -678,20 +678,25 @@ print(f"backward: naive {naive_backward_time:.3f} s, vectorized {fast_backward_t
 # Keras' own layers on the same CPU. On the development machine (2 CPU cores, nothing else running) it
 # printed:
 #
-# | layer | pass | naive loops | vectorized | speed-up | matrix products alone | vectorized / products | Keras | vectorized / Keras |
-# | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
-# | image, conv2d | forward | 3.64 s | 5.4 ms | 674x | 0.6 ms | 9.4x | 6.4 ms | 0.8x |
-# | image, conv2d | backward | 5.15 s | 8.6 ms | 596x | 1.6 ms | 5.3x | 6.5 ms | 1.3x |
-# | text, conv1d | forward | 19.75 s | 18.4 ms | 1073x | 13.2 ms | 1.4x | 18.2 ms | 1.0x |
-# | text, conv1d | backward | 25.25 s | 39.2 ms | 644x | 28.3 ms | 1.4x | 46.8 ms | 0.8x |
+# | layer | pass | naive loops | vectorized | speed-up | vectorized, memory kept mapped | matrix products alone | vectorized / products | kept mapped / products | Keras | vectorized / Keras |
+# | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+# | image, conv2d | forward | 2.38 s | 3.4 ms | 703x | 1.1 ms | 0.3 ms | 12.2x | 4.1x | 2.0 ms | 1.7x |
+# | image, conv2d | backward | 3.76 s | 4.8 ms | 778x | 4.9 ms | 1.0 ms | 4.9x | 4.9x | 3.1 ms | 1.5x |
+# | text, conv1d | forward | 13.11 s | 16.9 ms | 775x | 16.7 ms | 11.9 ms | 1.4x | 1.4x | 12.8 ms | 1.3x |
+# | text, conv1d | backward | 17.11 s | 32.4 ms | 528x | 32.4 ms | 24.4 ms | 1.3x | 1.3x | 22.0 ms | 1.5x |
 #
 # (The naive text layer was timed on 4 of the 64 reviews and scaled by 16: its loops take time
-# proportional to the batch.) The vectorized layer is 600 to 1,000 times faster than the loops, and as
-# fast as Keras' layer, which TensorFlow runs in C++. On the text shape it takes 1.4 times the bare
-# matrix products. The image shape is different: with 3 input channels a window holds only 27 numbers,
-# so the matrix product does little arithmetic per number it reads, and copying the windows in and out
-# (im2col, col2im, in runs of 3 numbers) costs more than multiplying them. Keras is no faster there:
-# for such a layer, moving memory is the limit, not arithmetic.
+# proportional to the batch.) The vectorized layer is 500 to 800 times faster than the loops, and takes
+# 1.3 to 1.7 times as long as Keras' layer, which TensorFlow runs in C++. On the text shape it takes 1.3
+# to 1.4 times the bare matrix products. The image shape is different: with 3 input channels a window
+# holds only 27 numbers, so the matrix product does little arithmetic per number it reads, and the
+# forward pass takes 12 times its bare product. Most of that is not copying windows. Every call makes
+# large temporary arrays (the padded images, the 25,600 x 27 im2col matrix, the output), and the
+# operating system hands out fresh memory pages for them, zeroing each page when it is first written.
+# The column "memory kept mapped" times the same layer with the C library told to keep freed memory for
+# the next call: the forward pass then takes 1.1 ms, 4 times its product. The backward pass stays at 5
+# times: there col2im, adding the windows back in runs of 3 numbers, is the cost. For such a layer,
+# moving memory is the limit, not arithmetic.
 
 # %% [markdown]
 # ## 6. What a filter sees: edges
