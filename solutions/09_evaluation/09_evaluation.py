@@ -105,18 +105,24 @@ short = np.array([[5, 6, 7]])
 padded = np.array([[5, 6, 7, 0, 0, 0]])
 checks.assert_close(keras.ops.convert_to_numpy(model(padded)), keras.ops.convert_to_numpy(model(short)),
                     "the probability of a review with padding after it (the embedding should mask index 0)", rtol=1e-5)
-# Behaviour: a toy task (word 2 "good" or word 3 "bad" among fillers 4-19) learnt in a few epochs.
+# Behaviour: a toy task (word 2 "good" or word 3 "bad" among fillers 4-19, always in the first 6 words,
+# which the padding never hides) learnt in a few epochs: right, and confidently so.
 rng = np.random.default_rng(90)
 toy_labels = rng.integers(0, 2, size=400)
 toy_tokens = rng.integers(4, 20, size=(400, 8))
-toy_tokens[np.arange(400), rng.integers(0, 8, size=400)] = np.where(toy_labels == 1, 2, 3)
+toy_tokens[np.arange(400), rng.integers(0, 6, size=400)] = np.where(toy_labels == 1, 2, 3)
 toy_tokens[:, 6:] *= rng.integers(0, 2, size=(400, 1))  # some reviews are 6 words long, padded
 keras.utils.set_random_seed(0)
 model = build_model(20, 4, learning_rate=0.05)
 model.fit(toy_tokens[:300], toy_labels[:300], epochs=8, batch_size=64, verbose=0)
-toy_accuracy = float(np.mean((keras.ops.convert_to_numpy(model(toy_tokens[300:]))[:, 0] > 0.5) == toy_labels[300:]))
+toy_p = keras.ops.convert_to_numpy(model(toy_tokens[300:]))[:, 0].astype(np.float64)
+toy_accuracy = float(np.mean((toy_p > 0.5) == toy_labels[300:]))
 checks.assert_at_least(toy_accuracy, 0.95, "accuracy on the toy task after 8 epochs",
                        "Is the model compiled with binary cross-entropy for its one sigmoid output?")
+toy_loss = float(-np.mean(np.log(np.where(toy_labels[300:] == 1, toy_p, 1 - toy_p))))
+checks.assert_true(toy_loss <= 0.3, f"the binary cross-entropy on the toy task after 8 epochs is {toy_loss:.3f}, "
+                   "it should be at most 0.3: the model is right but hardly sure, it has barely learnt. "
+                   "Is the learning rate given to the optimizer?")
 print("build_model: all visible tests passed")
 ### BEGIN HIDDEN TESTS
 keras.utils.set_random_seed(1)
