@@ -4,8 +4,8 @@ nbgrader's own dialog lists each failing test cell as its source and then its wh
 count: a student with eight failures scrolls through pages to find out what is wrong. The dialog itself
 is nbgrader's (its lab extension draws it); what it shows comes from this server. Here the first
 failing cell opens with the verdict, ``VALIDATION FAILED ON N CELL(S)!`` as ``nbgrader validate`` prints
-it, and one line per failing test: its name, its points and its diagnosis (the first line of the
-course's message). Each cell's error then starts with the whole message; the traceback follows,
+it, and one line per failing test: its name, its points and its diagnosis (the first sentences of
+the course's message). Each cell's error then starts with the whole message; the traceback follows,
 folded.
 
 ``make lab`` enables this extension in place of nbgrader's ``validate_assignment`` (see
@@ -24,6 +24,8 @@ from nbgrader.server_extensions.validate_assignment.handlers import NbGraderVers
 from nbgrader.validator import Validator
 from tornado import web
 
+from .mutation import CELL_FRAME
+
 
 def failing_output(cell):
     """The error the cell raised, else what it wrote to stderr, else None."""
@@ -40,15 +42,16 @@ def diagnosis(cell):
     if output is None:
         return "partial credit: some of its tests pass, not all"
     if output.output_type == "stream":
-        return "it wrote to stderr: " + first_line(output.text)
+        return "it wrote to stderr: " + first_paragraph(output.text)
     if output.ename == "NotImplementedError":
-        frames = re.findall(r"Cell In\[\d+\], line \d+, in (\w+)", strip_ansi("\n".join(output.traceback)))
-        where = f"`{frames[-1]}`" if frames else "an answer cell above"
+        functions = [frame.group(2) for frame in CELL_FRAME.finditer(strip_ansi("\n".join(output.traceback)))
+                     if frame.group(2)]
+        where = f"`{functions[-1]}`" if functions else "an answer cell above"
         return f"{where} still says `raise NotImplementedError()`: write your answer there"
-    return f"{output.ename}: {first_line(output.evalue)}"
+    return f"{output.ename}: {first_paragraph(output.evalue)}"
 
 
-def first_line(text, width=200):
+def first_paragraph(text, width=200):
     """The message's first paragraph on one line (the course wraps its messages), cut at a sentence's end
     when it is longer than ``width``."""
     paragraph = " ".join(strip_ansi(text).strip().split("\n\n")[0].split())

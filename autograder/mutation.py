@@ -315,8 +315,9 @@ def _error(cell):
     return None
 
 
-# IPython names the executed cell in each traceback frame as "Cell In[12], line 34" (with colours).
-CELL_FRAME = re.compile(r"Cell In\s*\[\d*\], line (\d+)")
+# IPython names the executed cell in each traceback frame as "Cell In[12], line 34" (with colours),
+# followed by ", in softmax" when the frame is inside a function: group 1 the line, group 2 the function.
+CELL_FRAME = re.compile(r"Cell In\s*\[\d*\], line (\d+)(?:, in (\w+))?")
 COLOURS = re.compile(r"\x1b\[[0-9;]*m")
 
 
