@@ -18,8 +18,10 @@
 #   widths, global max pooling over time, dropout and a sigmoid output, with the parameter count worked out
 #   by hand;
 # - train it with early stopping that keeps the best weights, and read its learning curves;
-# - build the two baselines a careful engineer compares against before believing a deep model: a
-#   logistic regression on TF-IDF unigrams and bigrams, and a fastText-style averaged-embedding model.
+# - build the baselines a careful engineer compares against before believing a deep model: a
+#   logistic regression on TF-IDF unigrams and bigrams, a fastText-style averaged-embedding model, and
+#   NBSVM, a logistic regression whose features Naive Bayes log-count ratios weigh (the ratios derived
+#   and computed by you), with its vocabulary size chosen by a validation sweep.
 #
 # **Prerequisites:** lessons 02 and 03 (convolution and pooling, in NumPy), lesson 05 (a model trained
 # with Adam on mini-batches, the bridge to Keras), lesson 06 (tokens, vocabularies, padding).
@@ -527,7 +529,7 @@ checks.assert_true(best_epoch == int(np.argmin(val_losses)) + 1, "best_epoch wit
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## 5. The baselines: TF-IDF bigrams, and averaged embeddings
+# ## 5. The baselines: TF-IDF bigrams, averaged embeddings, Naive Bayes weights
 #
 # Before trusting a deep model, compare it with the simplest models that could do the job. On movie
 # reviews a linear model on word and word-pair counts is hard to beat (Wang and Manning, 2012).
@@ -691,6 +693,141 @@ checks.assert_close(keras.ops.convert_to_numpy(model(rows)), 1 / (1 + np.exp(-(a
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# **Naive Bayes weights (NBSVM).** Wang and Manning (2012) found the strongest bag-of-bigrams model on
+# movie reviews by giving a linear model a prior: how much more often each token occurs in positive than
+# in negative reviews. Let $b_n \in \{0, 1\}^V$ mark the tokens review $n$ contains (each counted once,
+# however often it occurs), and count, over the training reviews, with a smoothing $\alpha > 0$:
+#
+# $$p_t = \alpha + \sum_{n:\, y_n = 1} b_{n,t}, \qquad q_t = \alpha + \sum_{n:\, y_n = 0} b_{n,t}, \qquad
+#   r_t = \log\frac{p_t / \lVert p \rVert_1}{q_t / \lVert q \rVert_1},$$
+#
+# where the norms sum over the real tokens $t = 1, \dots, V - 1$ (index 0 is padding, and $r_0 = 0$).
+# $r_t > 0$ means $t$ is more frequent in positive reviews; "waste" gets a large negative $r_t$, "the"
+# about 0. These are **log-count ratios**. Without the smoothing, a token seen in one class only would get
+# $\pm\infty$.
+#
+# On its own, $r$ is a classifier: Naive Bayes says "positive" when
+# $\sum_t r_t b_{n,t} + \log(N_+ / N_-) > 0$. NBSVM goes further: a logistic regression on the *scaled*
+# features $r_t b_{n,t}$,
+#
+# $$P(\text{positive}) = \sigma\Big(c + \sum_t w_t\, r_t\, b_{n,t}\Big),$$
+#
+# with $w$ learned from 0. The ratios act as a prior: a token with $r_t \approx 0$ barely moves the
+# output however its weight moves, and the optimizer spends its steps on the tokens Naive Bayes already
+# found telling.
+#
+# Write `nb_log_count_ratios`. Count each token once per review (sort a row, then a token equal to its
+# left neighbour is a repeat), leave the padding out, and count with `np.bincount`: the full run has
+# 22,500 reviews and 200,000 tokens, and an $N \times V$ array of them would need 36 GB.
+
+# %% nbgrader={"grade": false, "grade_id": "nb_log_count_ratios", "locked": false, "schema_version": 3, "solution": true}
+def nb_log_count_ratios(rows, labels, vocab_size, alpha=1.0):
+    """Naive Bayes log-count ratios of every token, from presence counts in each class.
+
+    Args:
+        rows: int array (N, L) of token indices in [0, vocab_size); 0 is padding. A token may occur
+            several times in a row.
+        labels: int array (N,), 1 = positive, 0 = negative.
+        vocab_size: int V.
+        alpha: float, the smoothing added to every token's count in each class.
+    Returns:
+        r: float array (V,), r[t] = log((p[t] / sum(p[1:])) / (q[t] / sum(q[1:]))) where p[t] (q[t]) is alpha
+        plus the number of positive (negative) rows that contain t; r[0] = 0.
+    """
+    ### BEGIN SOLUTION
+    rows, labels = np.sort(np.asarray(rows), axis=1), np.asarray(labels)
+    first = np.ones(rows.shape, dtype=bool)
+    first[:, 1:] = rows[:, 1:] != rows[:, :-1]  # each token once per review
+    counted = first & (rows != 0)  # padding is no token
+    p = alpha + np.bincount(rows[counted & (labels[:, None] == 1)], minlength=vocab_size)
+    q = alpha + np.bincount(rows[counted & (labels[:, None] == 0)], minlength=vocab_size)
+    r = np.log(p / p[1:].sum()) - np.log(q / q[1:].sum())
+    r[0] = 0.0
+    return r
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_nb_log_count_ratios", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+# By hand: two reviews, "2 2 3" (positive) and "3" (negative), V = 4, alpha = 1. Counting each token once,
+# p = 1 + (0, 1, 1) over tokens 1..3 = (1, 2, 2), sum 5; q = 1 + (0, 0, 1) = (1, 1, 2), sum 4.
+by_hand = nb_log_count_ratios(np.array([[2, 2, 3], [3, 0, 0]]), np.array([1, 0]), vocab_size=4, alpha=1.0)
+checks.assert_shape(by_hand, (4,), "nb_log_count_ratios(rows, labels, 4)")
+checks.assert_true(by_hand[0] == 0, f"r[0] is {by_hand[0]:.4f}: index 0 is padding, no token, and its ratio should be 0")
+want = np.array([0.0, np.log((1 / 5) / (1 / 4)), np.log((2 / 5) / (1 / 4)), np.log((2 / 5) / (2 / 4))])
+counts_bug = np.array([0.0, np.log((1 / 6) / (1 / 4)), np.log((3 / 6) / (1 / 4)), np.log((2 / 6) / (2 / 4))])
+checks.assert_true(bool(np.all(np.isfinite(by_hand))), f"the ratios {by_hand} are not all finite: a token seen in one "
+                   "class only gives log(0) unless alpha is added to every count")
+checks.assert_close(by_hand, want, 'the ratios of "2 2 3" (positive) and "3" (negative), alpha=1', atol=1e-12,
+                    common_bugs={"a token counted as often as it occurs: count each token once per review": counts_bug,
+                                 "the classes swapped: p counts the positive reviews (label 1)": -want,
+                                 "p and q divided by the number of reviews of their class, not by the sum of their counts":
+                                     np.array([0.0, 0.0, np.log(2), 0.0]),
+                                 "the sums include the padding: sum p and q over the tokens 1 to V-1":
+                                     np.array([0.0, np.log((1 / 6) / (1 / 5)), np.log((2 / 6) / (1 / 5)), np.log((2 / 6) / (2 / 5))])})
+case = REFERENCE["nb_ratios"]
+ratios = nb_log_count_ratios(case.inputs["rows"], case.inputs["labels"], vocab_size=12, alpha=0.5)
+checks.assert_close(ratios, case.outputs["ratios"], "nb_log_count_ratios on the reference reviews (V=12, alpha=0.5)",
+                    atol=1e-12, common_bugs={"alpha ignored: add alpha to every count": case.outputs["ratios_alpha_1"],
+                                             "the padding counted as a token: leave index 0 out of the counts and the sums":
+                                             case.outputs["ratios_with_padding"]})
+print("nb_log_count_ratios: all visible tests passed")
+### BEGIN HIDDEN TESTS
+# One class much larger than the other: the ratios compare shares of each class's tokens, not counts.
+rows = np.array([[1, 2, 0], [1, 2, 0], [1, 2, 0], [3, 0, 0]])
+ratios = nb_log_count_ratios(rows, np.array([1, 1, 1, 0]), vocab_size=4, alpha=1.0)
+want = np.log(np.array([4, 4, 1]) / 9) - np.log(np.array([1, 1, 2]) / 4)
+checks.assert_close(ratios, np.concatenate([[0.0], want]), "the ratios with three positive reviews and one negative",
+                    atol=1e-12, common_bugs={"normalized by the number of reviews instead of the sum of the counts":
+                                             np.concatenate([[0.0], np.log(np.array([4, 4, 1]) / 3) - np.log(np.array([1, 1, 2]) / 1)])})
+# Tokens 4 to 6, which no review holds, still get alpha in each class, and in the sums.
+want = np.log(np.array([4, 4, 1, 1, 1, 1]) / 12) - np.log(np.array([1, 1, 2, 1, 1, 1]) / 7)
+checks.assert_close(nb_log_count_ratios(rows, np.array([1, 1, 1, 0]), vocab_size=7), np.concatenate([[0.0], want]),
+                    "the ratios with vocab_size=7, three tokens of which no review holds", atol=1e-12)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# The model itself is given: a Keras layer with one weight $w_t$ per token (starting at 0) and the
+# ratios $r$ fixed, fed each review's distinct tokens. With $r_t = 1$ for every real token it is a
+# plain logistic regression on token presence, the comparison that tells whether the ratios help.
+# `bag_of_tokens` turns texts into rows of distinct token indices.
+
+# %% nbgrader={"grade": false, "grade_id": "provided_nb_logistic_regression", "locked": true, "schema_version": 3, "solution": false}
+class WeightedPresence(keras.layers.Layer):
+    """P(positive) = sigmoid(c + sum over a row's tokens t of w[t] * scale[t]): w (V,) and c learned from
+    0, scale (V,) fixed (scale[0] = 0, so padding adds nothing). Takes int rows (N, L), returns (N, 1)."""
+
+    def __init__(self, scale, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = np.asarray(scale, dtype="float32")
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(len(self.scale),), initializer="zeros", name="w")
+        self.c = self.add_weight(shape=(1,), initializer="zeros", name="c")
+
+    def call(self, rows):
+        scale = keras.ops.convert_to_tensor(self.scale)
+        logits = keras.ops.sum(keras.ops.take(scale, rows) * keras.ops.take(self.w, rows), axis=1, keepdims=True)
+        return keras.ops.sigmoid(logits + self.c)
+
+
+def build_nb_logistic_regression(scale, learning_rate=3e-3):
+    """The NBSVM-style logistic regression (scale = the log-count ratios) or a plain one (scale = 1)."""
+    rows = keras.Input(shape=(None,), dtype="int32")
+    model = keras.Model(rows, WeightedPresence(scale)(rows))
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def bag_of_tokens(vectorizer, texts, batch_size=1000):
+    """Each text's distinct token indices (words and, with ngrams=2, bigrams): int32 (N, L), padded with 0."""
+    bags = []
+    for start in range(0, len(texts), batch_size):
+        rows = np.sort(keras.ops.convert_to_numpy(vectorizer(texts[start:start + batch_size])), axis=1)
+        rows[:, 1:][rows[:, 1:] == rows[:, :-1]] = 0  # a repeat becomes padding
+        bags += [row[row != 0] for row in rows]
+    return keras.utils.pad_sequences(bags, padding="post").astype(np.int32)
+
+# %% [markdown]
 # ## 6. Training on IMDB
 #
 # Now the real data. In the full run the vocabulary holds the 10,000 most frequent words of the training
@@ -809,6 +946,69 @@ fasttext_row = emolib.results.record(LESSON, "fastText-style, words + bigrams", 
                                      test_accuracy=fasttext_test["accuracy"], mode="fast" if FAST else "full")
 
 # %% [markdown]
+# ### NBSVM on IMDB, and how large a vocabulary
+#
+# The NBSVM-style model reads each review's distinct words and bigrams. Its vocabulary can be far larger
+# than the other models': a row holds only the tokens its review contains, so the cost grows with the
+# review, not with the vocabulary. How large, then? The vectorizer numbers its tokens by decreasing
+# frequency, so the $K$ most frequent are the indices below $K$: we adapt it once with the largest
+# vocabulary and try smaller ones by dropping every index from $K$ on. For each size, three models are
+# scored on the validation reviews: Naive Bayes alone, a logistic regression on token presence ($r_t = 1$)
+# and NBSVM (the ratios as the scale). The size, like every other choice, is read off the validation set.
+
+# %%
+nb_sizes = [1000, 3000, 10000] if FAST else [25000, 50000, 100000, 200000, 400000]
+nb_vectorizer = keras.layers.TextVectorization(max_tokens=nb_sizes[-1], ngrams=2)
+nb_vectorizer.adapt(data["train_texts"], batch_size=1024)
+bags = {split: bag_of_tokens(nb_vectorizer, data[f"{split}_texts"]) for split in ("train", "val", "test")}
+print(f"{nb_vectorizer.vocabulary_size()} tokens kept; a training review holds {np.mean(np.sum(bags['train'] != 0, axis=1)):.0f} "
+      "distinct words and bigrams on average")
+
+
+def below(rows, size):
+    """The rows with every token index from size on dropped: the vocabulary of the size most frequent tokens."""
+    return np.where(rows < size, rows, 0)
+
+
+prior = np.log(np.mean(data["y_train"]) / (1 - np.mean(data["y_train"])))
+sweep = {"Naive Bayes alone": [], "logistic regression on presence": [], "NBSVM": []}
+nbsvm = {}
+for size in nb_sizes:
+    x_train, x_val = below(bags["train"], size), below(bags["val"], size)
+    ratios = nb_log_count_ratios(x_train, data["y_train"], size)
+    sweep["Naive Bayes alone"].append(np.mean((ratios[x_val].sum(axis=1) + prior > 0) == data["y_val"]))
+    for name, scale in (("logistic regression on presence", np.minimum(np.arange(size), 1)), ("NBSVM", ratios)):
+        keras.utils.set_random_seed(0)
+        model = build_nb_logistic_regression(scale, learning_rate=3e-3)
+        history, best_epoch, seconds = train_model(model, Batches(x_train, data["y_train"], 64, shuffle=True),
+                                                   Batches(x_val, data["y_val"], 512), 4, patience=1)
+        sweep[name].append(history["val_accuracy"][best_epoch - 1])
+        if name == "NBSVM":
+            nbsvm[size] = (model, history, best_epoch, seconds, ratios)
+    print(f"{size:>7} tokens: validation accuracy " + ", ".join(f"{name} {values[-1]:.4f}" for name, values in sweep.items()))
+ax = plots.line_plot(nb_sizes, sweep, "vocabulary size (words and bigrams)", "validation accuracy",
+                     title="Bag-of-bigrams linear models on IMDB")
+ax.set_xscale("log")
+plt.show()
+
+# %% [markdown]
+# The NBSVM model of the size with the best validation accuracy meets the test set, once. Then the tokens
+# whose ratios say the most, each way.
+
+# %%
+nb_size = nb_sizes[int(np.argmax(sweep["NBSVM"]))]
+nbsvm_model, nbsvm_history, nbsvm_best_epoch, nbsvm_seconds, nb_ratios = nbsvm[nb_size]
+nbsvm_test = nbsvm_model.evaluate(Batches(below(bags["test"], nb_size), data["y_test"], 512), verbose=0, return_dict=True)
+nbsvm_row = emolib.results.record(LESSON, f"NBSVM, words + bigrams ({nb_size} tokens)", parameters=nbsvm_model.count_params(),
+                                  train_seconds=nbsvm_seconds, epochs=len(nbsvm_history["loss"]),
+                                  val_accuracy=nbsvm_history["val_accuracy"][nbsvm_best_epoch - 1],
+                                  test_accuracy=nbsvm_test["accuracy"], mode="fast" if FAST else "full")
+nb_tokens = np.array(nb_vectorizer.get_vocabulary()[:nb_size])
+order = np.argsort(nb_ratios[2:]) + 2  # padding and [UNK] left out
+print("most negative:", ", ".join(f"{nb_tokens[t]} ({nb_ratios[t]:+.1f})" for t in order[:10]))
+print("most positive:", ", ".join(f"{nb_tokens[t]} ({nb_ratios[t]:+.1f})" for t in order[::-1][:10]))
+
+# %% [markdown]
 # ## 7. Results
 #
 # What the course measured in the full run (`python -m autograder execute 07_keras_cnn --full`, the
@@ -857,7 +1057,9 @@ fasttext_row = emolib.results.record(LESSON, "fastText-style, words + bigrams", 
 # - A split that keeps the test set for the end, and a vocabulary that never saw a test review.
 # - Kim's CNN in Keras, with its parameters counted by hand, trained with early stopping that keeps the
 #   best epoch's weights.
-# - Two baselines, which any claim about a deep model on this task should be measured against.
+# - Three baselines, which any claim about a deep model on this task should be measured against, among
+#   them NBSVM: Naive Bayes log-count ratios computed from presence counts, as the prior of a logistic
+#   regression.
 #
 # Lesson 08 replaces the convolutions by recurrent layers (LSTM, GRU, bidirectional) and compares their
 # cost with this CNN's; lesson 09 asks what accuracy hides, and which words a model's decision rests on.

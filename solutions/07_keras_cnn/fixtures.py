@@ -2,7 +2,8 @@
 `python -m autograder build` runs (see autograder/fixtures.py): the split of eleven numbered reviews
 (a validation share of 0.35, so that n_val = round(3.85) = 4 tells round() from int()), the
 datasets made from a tiny corpus whose validation and test reviews hold words of their own, and the
-TF-IDF vectorizer of another tiny corpus."""
+TF-IDF vectorizer of another tiny corpus, and the Naive Bayes log-count ratios of ten reviews of token
+indices with repeats and padding."""
 import numpy as np
 
 SEED = 7
@@ -47,3 +48,21 @@ def cases(solution, rng):
            {"vocabulary": codes([str(token) for token in vectorizer.get_vocabulary()]),
             "features": to_numpy(vectorizer(probe_texts)).astype(np.float64),
             "counts": to_numpy(counter(probe_texts)).astype(np.float64)})
+
+    # Ten reviews of up to 8 tokens from a vocabulary of 12, repeats and padding included, 7 positive.
+    lengths = rng.integers(2, 9, size=10)
+    rows = np.where(np.arange(8) < lengths[:, None], rng.integers(1, 12, size=(10, 8)), 0)
+    rows[0, :4] = [5, 5, 5, 2]
+    labels = np.array([1, 1, 1, 0, 1, 0, 1, 1, 0, 1])
+    yield ("nb_ratios", {"rows": rows, "labels": labels},
+           {"ratios": solution.nb_log_count_ratios(rows, labels, 12, alpha=0.5),
+            "ratios_alpha_1": solution.nb_log_count_ratios(rows, labels, 12, alpha=1.0),
+            "ratios_with_padding": ratios_counting_padding(rows, labels, 12, alpha=0.5)})
+
+
+def ratios_counting_padding(rows, labels, vocab_size, alpha):
+    """The log-count ratios with the padding index 0 counted as a token (the bug the test names)."""
+    present = np.zeros((len(rows), vocab_size))
+    present[np.arange(len(rows))[:, None], rows] = 1.0
+    p, q = alpha + present[labels == 1].sum(axis=0), alpha + present[labels == 0].sum(axis=0)
+    return np.log(p / p.sum()) - np.log(q / q.sum())

@@ -69,6 +69,26 @@ MUTANTS = [
            "optimizer=keras.optimizers.Adam(learning_rate)", 'optimizer="adam"'),
     Mutant("fastText with max pooling", "build_fasttext",
            "keras.layers.GlobalAveragePooling1D(),", "keras.layers.GlobalMaxPooling1D(),"),
+    Mutant("Naive Bayes counts: a token counted as often as it occurs", "nb_log_count_ratios",
+           "counted = first & (rows != 0)", "counted = rows != 0"),
+    Mutant("Naive Bayes counts without the smoothing", "nb_log_count_ratios",
+           '    p = alpha + np.bincount(rows[counted & (labels[:, None] == 1)], minlength=vocab_size)\n'
+           '    q = alpha + np.bincount(rows[counted & (labels[:, None] == 0)], minlength=vocab_size)\n',
+           '    p = np.bincount(rows[counted & (labels[:, None] == 1)], minlength=vocab_size)\n'
+           '    q = np.bincount(rows[counted & (labels[:, None] == 0)], minlength=vocab_size)\n'),
+    Mutant("log-count ratios of the classes swapped", "nb_log_count_ratios",
+           'r = np.log(p / p[1:].sum()) - np.log(q / q[1:].sum())', "r = np.log(q / q[1:].sum()) - np.log(p / p[1:].sum())"),
+    Mutant("log-count ratios normalized by the number of reviews", "nb_log_count_ratios",
+           'r = np.log(p / p[1:].sum()) - np.log(q / q[1:].sum())', "r = np.log(p / np.sum(labels == 1)) - np.log(q / np.sum(labels == 0))"),
+    Mutant("log-count ratios normalized with the padding's count", "nb_log_count_ratios",
+           'r = np.log(p / p[1:].sum()) - np.log(q / q[1:].sum())', "r = np.log(p / p.sum()) - np.log(q / q.sum())"),
+    Mutant("the padding's ratio left nonzero", "nb_log_count_ratios",
+           "    r[0] = 0.0\n", ""),
+    Mutant("Naive Bayes counts without minlength", "nb_log_count_ratios",
+           '    p = alpha + np.bincount(rows[counted & (labels[:, None] == 1)], minlength=vocab_size)\n'
+           '    q = alpha + np.bincount(rows[counted & (labels[:, None] == 0)], minlength=vocab_size)\n',
+           '    p = alpha + np.bincount(rows[counted & (labels[:, None] == 1)])\n'
+           '    q = alpha + np.bincount(rows[counted & (labels[:, None] == 0)])\n'),
 ]
 
 ALTERNATIVES = [
@@ -95,4 +115,14 @@ ALTERNATIVES = [
            "    tokens = keras.Input(shape=(sequence_length,), dtype=\"int32\")\n"
            "    average = keras.layers.GlobalAveragePooling1D()(keras.layers.Embedding(vocab_size, embedding_dim, mask_zero=True)(tokens))\n"
            "    model = keras.Model(tokens, keras.layers.Dense(1, activation=\"sigmoid\")(average))\n"),
+    Mutant("log-count ratios counted review by review with np.unique", "nb_log_count_ratios",
+           "    rows, labels = np.sort(np.asarray(rows), axis=1), np.asarray(labels)\n"
+           "    first = np.ones(rows.shape, dtype=bool)\n"
+           "    first[:, 1:] = rows[:, 1:] != rows[:, :-1]  # each token once per review\n"
+           "    counted = first & (rows != 0)  # padding is no token\n"
+           '    p = alpha + np.bincount(rows[counted & (labels[:, None] == 1)], minlength=vocab_size)\n'
+           '    q = alpha + np.bincount(rows[counted & (labels[:, None] == 0)], minlength=vocab_size)\n',
+           "    p, q = np.full(vocab_size, float(alpha)), np.full(vocab_size, float(alpha))\n"
+           "    for row, label in zip(np.asarray(rows), np.asarray(labels)):\n"
+           "        (p if label == 1 else q)[np.unique(row[row != 0])] += 1\n"),
 ]
