@@ -24,7 +24,9 @@ What is timed:
   compiles every step function the real epoch calls; then the model's initial weights and its
   optimizer's initial state are put back, so the timed epoch starts where a fresh model would.
 - the epoch: training on every training batch and validating on every validation batch, from
-  ``on_epoch_begin`` to ``on_epoch_end`` (with ``--epochs N``, the mean of the N epochs).
+  ``on_epoch_begin`` to ``on_epoch_end`` (with ``--epochs N``, the mean of the N epochs), in wall time
+  and in the process's CPU time (all its threads). On a machine that other jobs share, the CPU time is
+  the steadier of the two: the wall time also counts the waits for a core.
 - first epoch with compilation: the warm-up plus the first timed epoch, what a student waits for the
   first epoch of a new model (the warm-up's few extra steps included).
 - the validation accuracy after the last epoch.
