@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-quick lessons check mutants lab site bench bench-conv bench-gru bench-attention bench-keras bench-grading clean
+.PHONY: setup demo test test-quick lessons check mutants lab site bench bench-conv bench-gru bench-attention bench-keras bench-backends bench-grading clean
 
 $(STAMP): pyproject.toml
 	bash .ci/system-packages
@@ -58,6 +58,10 @@ bench-attention: $(STAMP)  ## time lesson 11's NumPy multi-head attention agains
 
 bench-keras: $(STAMP)  ## train every model of lessons 07-12 on the full data; print one table of results
 	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/keras_models.py $(KERAS_LESSONS)
+
+bench-backends: $(STAMP)  ## install the extra jax, then time an epoch of lessons 08's GRU and 07's CNN on TensorFlow and on JAX
+	$(BIN)/python -m pip install --quiet -e ".[jax]"
+	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/backends.py $(BENCH_ARGS)
 
 bench-grading: $(STAMP)  ## grading throughput with 1 and 2 workers (copies of lesson 01's solution)
 	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/grading.py

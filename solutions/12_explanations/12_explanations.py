@@ -61,6 +61,10 @@ import tensorflow as tf
 FAST = emolib.fast_mode()
 MODE = "fast" if FAST else "full"
 print("fast mode" if FAST else "full mode", "| Keras backend:", keras.backend.backend())
+if keras.backend.backend() != "tensorflow":  # section 3 differentiates Keras models with tf.GradientTape
+    raise RuntimeError(f"this lesson needs Keras' TensorFlow backend, and Keras runs on {keras.backend.backend()}: "
+                       "its integrated gradients take the gradient with tf.GradientTape, which cannot see through "
+                       "another backend's arrays. Unset KERAS_BACKEND (or set it to tensorflow) and restart the kernel.")
 
 # %% nbgrader={"grade": false, "grade_id": "reference", "locked": true, "schema_version": 3, "solution": false}
 REFERENCE = checks.load_fixture("12_explanations")
