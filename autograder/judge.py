@@ -310,9 +310,17 @@ atexit.register(Startup.discard_waiting)
 
 def start_judge_kernel(extra_arguments, folder):
     """A judge kernel: outside the sandbox, in a private folder, with the scrubbed environment."""
-    judge = Kernel(extra_arguments, env=scrubbed_environment(home=folder), cwd=folder, quiet=True)
-    GRADER_PIDS.add(judge.pid)
-    return judge
+    started = []
+
+    def known(pid):  # the grader's before a submission's process count can see it
+        started.append(pid)
+        GRADER_PIDS.add(pid)
+
+    try:
+        return Kernel(extra_arguments, env=scrubbed_environment(home=folder), cwd=folder, quiet=True, on_process=known)
+    except BaseException:
+        GRADER_PIDS.difference_update(started)
+        raise
 
 
 def stop_judge_kernel(judge):
