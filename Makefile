@@ -59,8 +59,8 @@ bench-attention: $(STAMP)  ## time lesson 11's NumPy multi-head attention agains
 bench-keras: $(STAMP)  ## train every model of lessons 07-12 on the full data; print one table of results
 	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/keras_models.py $(KERAS_LESSONS)
 
-bench-grading: $(STAMP)  ## grading throughput with 1 and 2 workers (copies of lesson 01's solution)
-	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/grading.py
+bench-grading: $(STAMP)  ## grading throughput with 1 and 2 workers (copies of lesson 01's solution), and where the time goes
+	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/grading.py --phases
 
 clean:
 	rm -rf work .pytest_cache

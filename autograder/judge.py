@@ -42,9 +42,9 @@ from .timing import phase
 MAX_LINE_BYTES = 256 * 1024 * 1024  # one message from the sandbox: a cell's outputs or a returned value
 STARTUP_SECONDS = 120
 
-# This process's children that belong to no submission: judge kernels, and runners started ahead for a
-# notebook not yet known. Without a sandbox a submission's processes are found as this process's
-# children outside its session (see ``descendants``), which these are too.
+# This process's children that belong to no submission: its judge kernels, those started ahead too.
+# Without a sandbox a submission's processes are found as this process's children outside its session
+# (see ``descendants``), which these are too.
 GRADER_PIDS = set()
 
 
@@ -217,20 +217,25 @@ class Startup:
     waiting = None  # started ahead for this process's next notebook
 
     def __init__(self, limits, sandboxed, extra_arguments, preload, ahead):
-        self.key = (float(limits.memory_mb), float(limits.processes), sandboxed, tuple(extra_arguments))
-        self.folder = tempfile.mkdtemp(prefix="emotion-judge-")
+        self.key = self.settings(limits, sandboxed, extra_arguments)
         self.student = self.judge = None
-        self.threads = [threading.Thread(target=self._start_judge, args=(extra_arguments, preload), daemon=True)]
+        self.threads = []
         if sandboxed or not ahead:
             student = StudentSide(limits, sandboxed, extra_arguments, wall_deadline=float("inf"))
-            self.threads.append(threading.Thread(target=self._start_student, args=(student,), daemon=True))
             try:
                 student.launch()  # in this thread, which outlives the notebook (see launch)
+                self.threads.append(threading.Thread(target=self._start_student, args=(student,), daemon=True))
             except StudentGone:  # the notebook's grading starts one itself, and reports why when that fails too
                 student.kill()
-                self.threads.pop()
+        self.folder = tempfile.mkdtemp(prefix="emotion-judge-")
+        self.threads.append(threading.Thread(target=self._start_judge, args=(extra_arguments, preload), daemon=True))
         for thread in self.threads:
             thread.start()
+
+    @staticmethod
+    def settings(limits, sandboxed, extra_arguments):
+        """What kernels started ahead must have been started with to serve a notebook."""
+        return float(limits.memory_mb), float(limits.processes), sandboxed, tuple(extra_arguments)
 
     @classmethod
     def for_notebook(cls, limits, sandboxed, extra_arguments):
@@ -238,8 +243,7 @@ class Startup:
         with the same settings, else new ones, starting now."""
         with cls.lock:
             waiting, cls.waiting = cls.waiting, None
-        if waiting is not None and waiting.key == (float(limits.memory_mb), float(limits.processes), sandboxed,
-                                                    tuple(extra_arguments)):
+        if waiting is not None and waiting.key == cls.settings(limits, sandboxed, extra_arguments):
             return waiting
         if waiting is not None:
             waiting.discard()
@@ -247,8 +251,12 @@ class Startup:
 
     @classmethod
     def ahead(cls, limits, sandboxed, extra_arguments, preload):
-        """Start the kernels of this process's next notebook."""
-        started = cls(limits, sandboxed, extra_arguments, preload, ahead=True)
+        """Start the kernels of this process's next notebook. What goes wrong here is not this notebook's:
+        the next one then starts its own, and meets the failure there, where it is reported."""
+        try:
+            started = cls(limits, sandboxed, extra_arguments, preload, ahead=True)
+        except Exception:
+            return
         with cls.lock:
             previous, cls.waiting = cls.waiting, started
         if previous is not None:
