@@ -63,8 +63,8 @@ bench-backends: $(STAMP)  ## install the extra jax, then time an epoch of lesson
 	$(BIN)/python -m pip install --quiet -e ".[jax]"
 	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/backends.py $(BENCH_ARGS)
 
-bench-grading: $(STAMP)  ## grading throughput with 1 and 2 workers (copies of lesson 01's solution)
-	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/grading.py
+bench-grading: $(STAMP)  ## grading throughput with 1 and 2 workers (copies of lesson 01's solution), and where the time goes
+	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/grading.py --phases
 
 clean:
 	rm -rf work .pytest_cache

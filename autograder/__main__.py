@@ -25,6 +25,7 @@ import signal
 import sys
 from pathlib import Path
 
+from . import lean_imports  # noqa: F401  (before anything imports nbformat: see its doc)
 from . import course
 
 

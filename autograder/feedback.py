@@ -5,13 +5,16 @@ worker that started it (``grade.FeedbackRenderer``). Each line on stdin asks for
 
 It is a child process so that the worker can stop it: the page renders the student's Markdown and code
 outside the sandbox, and a pathological cell must not hold the batch up. It serves every page of its
-worker, so that nbgrader is imported once per worker rather than once per page (about 2.5 s of CPU).
+worker, so that nbgrader is imported once per worker rather than once per page (about 2.5 s of CPU),
+and the worker starts it as it starts itself, so that the import is done before the first page.
 """
 import json
 import os
 import sys
 import warnings
 
+from . import lean_imports  # noqa: F401  (before anything imports nbformat: see its doc)
+import nbgrader.apps  # noqa: F401  (imported as the process starts, not at the first page)
 from sqlalchemy.exc import SAWarning
 
 from . import course

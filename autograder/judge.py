@@ -20,6 +20,7 @@ What the student's code can do to its own kernel, the sandbox runner or the line
 decides only what the student's functions return, never how the tests judge it.
 """
 import ast
+import atexit
 import ctypes
 import json
 import os
@@ -36,9 +37,15 @@ import nbformat
 
 from .kernel import CellOutputs, Kernel, KernelDied, KernelTimeout, OutputBudget
 from .sandbox import MemoryCgroup, _bwrap_arguments, cgroup_limit_mb, memory_cgroup_status, sandbox_mode, scrubbed_environment
+from .timing import phase
 
 MAX_LINE_BYTES = 256 * 1024 * 1024  # one message from the sandbox: a cell's outputs or a returned value
 STARTUP_SECONDS = 120
+
+# This process's children that belong to no submission: its judge kernels, those started ahead too.
+# Without a sandbox a submission's processes are found as this process's children outside its session
+# (see ``descendants``), which these are too.
+GRADER_PIDS = set()
 
 
 def error_output(reason):
@@ -87,16 +94,20 @@ def role(cell):
     return "ordinary"
 
 
-def grade_notebook(notebook, template, limits, use_sandbox=True, extra_arguments=()):
+def grade_notebook(notebook, template, limits, use_sandbox=True, extra_arguments=(), start_next=False):
     """Execute ``notebook`` (nbformat, hidden tests restored) against ``template`` (the released
     lesson); returns the result dict ``SandboxedExecute`` records: ``notebook``, ``cells`` (index ->
-    why it did not end normally) and ``sandbox`` (what isolated it)."""
+    why it did not end normally) and ``sandbox`` (what isolated it).
+
+    ``start_next``: another notebook follows in this process; its fresh student's side and judge
+    kernel are started while this one is graded (``Startup``)."""
     sandboxed, explanation = sandbox_mode(use_sandbox)
-    grading = Grading(notebook, template, limits, sandboxed, list(extra_arguments))
+    grading = Grading(notebook, template, limits, sandboxed, list(extra_arguments), start_next)
     try:
         grading.run()
     finally:
-        grading.close()
+        with phase("stopping the kernels"):
+            grading.close()
     return {"notebook": notebook, "cells": grading.reasons, "sandbox": f"{explanation}; tests judged outside it"}
 
 
@@ -173,9 +184,162 @@ def bind_code(names, source):
     return f"{BIND}globals(), {names!r}, {source!r})"
 
 
+def preload_code(template):
+    """Code that imports, without binding a name, the modules the lesson's trusted cells import (its
+    ordinary and locked cells): run in a judge kernel started ahead, so that its set-up need not."""
+    modules = []
+    for cell in template.cells:
+        if cell.cell_type != "code" or role(cell) in ("answer", "test"):
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                modules += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules.append(node.module)
+    return f"[__import__('importlib').import_module(name) for name in {list(dict.fromkeys(modules))!r}]"
+
+
+class Startup:
+    """A fresh student's side and judge kernel, started in threads before the notebook needs them.
+
+    For each notebook the two start at once (``for_notebook``); and while a notebook is graded, those
+    of the next notebook of this process start too (``ahead``), so that its grading does not wait for
+    them. Nothing in them has seen a submission: every notebook gets kernels of its own, started for
+    it alone, and the judge kernel only has the modules of the lesson's trusted cells imported
+    (``preload_code``). Without a sandbox, a submission's processes are told apart from the grader's
+    by session, so no student's side is started ahead there, only the judge kernel.
+    """
+    lock = threading.Lock()
+    waiting = None  # started ahead for this process's next notebook
+
+    def __init__(self, limits, sandboxed, extra_arguments, preload, ahead):
+        self.key = self.settings(limits, sandboxed, extra_arguments)
+        self.student = self.judge = None
+        self.threads = []
+        if sandboxed or not ahead:
+            student = StudentSide(limits, sandboxed, extra_arguments, wall_deadline=float("inf"))
+            try:
+                student.launch()  # in this thread, which outlives the notebook (see launch)
+                self.threads.append(threading.Thread(target=self._start_student, args=(student,), daemon=True))
+            except StudentGone:  # the notebook's grading starts one itself, and reports why when that fails too
+                student.kill()
+        self.folder = tempfile.mkdtemp(prefix="emotion-judge-")
+        self.threads.append(threading.Thread(target=self._start_judge, args=(extra_arguments, preload), daemon=True))
+        for thread in self.threads:
+            thread.start()
+
+    @staticmethod
+    def settings(limits, sandboxed, extra_arguments):
+        """What kernels started ahead must have been started with to serve a notebook."""
+        return float(limits.memory_mb), float(limits.processes), sandboxed, tuple(extra_arguments)
+
+    @classmethod
+    def for_notebook(cls, limits, sandboxed, extra_arguments):
+        """The kernels of the notebook about to be graded: those started ahead when they were started
+        with the same settings, else new ones, starting now."""
+        with cls.lock:
+            waiting, cls.waiting = cls.waiting, None
+        if waiting is not None and waiting.key == cls.settings(limits, sandboxed, extra_arguments):
+            return waiting
+        if waiting is not None:
+            waiting.discard()
+        return cls(limits, sandboxed, extra_arguments, "", ahead=False)
+
+    @classmethod
+    def ahead(cls, limits, sandboxed, extra_arguments, preload):
+        """Start the kernels of this process's next notebook. What goes wrong here is not this notebook's:
+        the next one then starts its own, and meets the failure there, where it is reported."""
+        try:
+            started = cls(limits, sandboxed, extra_arguments, preload, ahead=True)
+        except Exception:
+            return
+        with cls.lock:
+            previous, cls.waiting = cls.waiting, started
+        if previous is not None:
+            previous.discard()
+
+    @classmethod
+    def discard_waiting(cls):
+        """Stop the kernels started ahead for a notebook that will not come (the batch ended or stopped)."""
+        with cls.lock:
+            waiting, cls.waiting = cls.waiting, None
+        if waiting is not None:
+            waiting.discard()
+
+    def _start_student(self, student):
+        try:
+            student.wait_until_ready(time.monotonic() + STARTUP_SECONDS)
+            self.student = student
+        except StudentGone:
+            student.kill()
+
+    def _start_judge(self, extra_arguments, preload):
+        try:
+            judge = start_judge_kernel(extra_arguments, self.folder)
+        except Exception:  # started again when the notebook needs it, which reports a failure
+            return
+        if preload:
+            try:
+                judge.run(preload, OutputBudget(0), timeout=STARTUP_SECONDS, silent=True)
+            except (KernelDied, KernelTimeout):
+                stop_judge_kernel(judge)
+                return
+        self.judge = judge
+
+    def take(self):
+        """(student's side, judge kernel) for the notebook: each None when it did not start or has died since."""
+        for thread in self.threads:
+            thread.join()
+        student, judge = self.student, self.judge
+        self.student = self.judge = None
+        if student is not None and not student.runner_alive():
+            student.kill()
+            student = None
+        if judge is not None and not judge.manager.is_alive():
+            stop_judge_kernel(judge)
+            judge = None
+        return student, judge
+
+    def discard(self):
+        student, judge = self.take()
+        if student is not None:
+            student.kill()
+        if judge is not None:
+            stop_judge_kernel(judge)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+atexit.register(Startup.discard_waiting)
+
+
+def start_judge_kernel(extra_arguments, folder):
+    """A judge kernel: outside the sandbox, in a private folder, with the scrubbed environment."""
+    started = []
+
+    def known(pid):  # the grader's before a submission's process count can see it
+        started.append(pid)
+        GRADER_PIDS.add(pid)
+
+    try:
+        return Kernel(extra_arguments, env=scrubbed_environment(home=folder), cwd=folder, quiet=True, on_process=known)
+    except BaseException:
+        GRADER_PIDS.difference_update(started)
+        raise
+
+
+def stop_judge_kernel(judge):
+    judge.shutdown()
+    GRADER_PIDS.discard(judge.pid)
+
+
 class Grading:
-    def __init__(self, notebook, template, limits, sandboxed, extra_arguments):
+    def __init__(self, notebook, template, limits, sandboxed, extra_arguments, start_next=False):
         self.notebook, self.limits, self.sandboxed, self.extra_arguments = notebook, limits, sandboxed, extra_arguments
+        self.template, self.start_next = template, start_next
         self.plan = Plan(template)
         self.deadline = time.monotonic() + float(limits.wall_seconds)
         self.reasons = {}
@@ -183,9 +347,9 @@ class Grading:
         self.judge_state = []     # the judge's trusted code to replay in a new judge kernel
         self.student = None
         self.judge = None
-        self.keep = set()         # this process's children that are not the submission's: the judge kernel
         self.budget = OutputBudget()
-        self.folder = tempfile.mkdtemp(prefix="emotion-judge-")
+        self.startup = Startup.for_notebook(limits, sandboxed, extra_arguments)
+        self.folder = self.startup.folder
 
     # --- the notebook -------------------------------------------------------------------------------
     def run(self):
@@ -226,7 +390,8 @@ class Grading:
         self._check_runner()
         try:
             self._ensure_student()
-            outputs, alive = self.student.run_cell(cell.source, self._cell_deadline())
+            with phase("student's cells"):
+                outputs, alive = self.student.run_cell(cell.source, self._cell_deadline())
         except StudentGone as gone:
             cell.outputs = []
             self._stop_student()
@@ -244,6 +409,7 @@ class Grading:
     def _ensure_student(self):
         """A live student's side; a new one replays the cells that ran normally (a cell that fails
         now is left out), and the judge's handles on the old one are bound again."""
+        self._take_startup()
         for _ in range(3):
             if self.student is not None:
                 return
@@ -255,10 +421,23 @@ class Grading:
         if self.student is None:
             raise StudentGone("crashed: the student's kernel could not be started again")
 
+    def _take_startup(self):
+        """Adopt the kernels started for this notebook (once); then start the next notebook's."""
+        if self.startup is None:
+            return
+        startup, self.startup = self.startup, None
+        with phase("waiting for the kernels to start"):
+            self.student, self.judge = startup.take()
+        if self.student is not None:
+            self.student.wall_deadline = self.deadline
+        if self.start_next:
+            Startup.ahead(self.limits, self.sandboxed, self.extra_arguments, preload_code(self.template))
+
     def _started_student(self):
-        student = StudentSide(self.limits, self.sandboxed, self.extra_arguments, self.deadline, self.keep)
+        student = StudentSide(self.limits, self.sandboxed, self.extra_arguments, self.deadline)
         try:
-            student.start(min(self.deadline, time.monotonic() + STARTUP_SECONDS))
+            with phase("starting a student's side again"):
+                student.start(min(self.deadline, time.monotonic() + STARTUP_SECONDS))
             for index in list(self.ran_normally):
                 _, alive = student.run_cell(self.notebook.cells[index].source, self._cell_deadline())
                 if not alive or not student.runner_alive(wait=0.1):
@@ -286,22 +465,24 @@ class Grading:
 
     # --- the judge's side ---------------------------------------------------------------------------
     def _ensure_judge(self):
+        self._take_startup()
         if self.judge is None:
-            self.judge = Kernel(self.extra_arguments, env=scrubbed_environment(home=self.folder),
-                                cwd=self.folder, quiet=True)
-            self.keep.add(self.judge.pid)
+            with phase("starting a judge kernel again"):
+                self.judge = start_judge_kernel(self.extra_arguments, self.folder)
             for code in self.judge_state:
                 self._judge_run(code, record=False)
 
     def _judge_state(self, code):
         """Trusted code whose effect later tests need (setup, locked cells, bindings); its outputs
         are not the notebook's (the student's kernel ran the cell for that)."""
-        self._judge_run(code, record=True)
+        with phase("judge: set-up, locked cells, bindings"):
+            self._judge_run(code, record=True)
 
     def _judge_test(self, index, cell):
         cell.outputs = []
         try:
-            cell.outputs, failure = self._judge_run(cell.source, record=False)
+            with phase("judge: test cells"):
+                cell.outputs, failure = self._judge_run(cell.source, record=False)
         except StudentGone as gone:
             self._fail(index, gone.reason)
             return
@@ -309,10 +490,12 @@ class Grading:
             self.reasons[str(index)] = failure
 
     def _judge_run(self, code, record):
-        if record:
-            self.judge_state.append(code)
         self._check_runner()
-        self._ensure_judge()
+        try:
+            self._ensure_judge()  # a judge started again replays the state recorded so far
+        finally:
+            if record:
+                self.judge_state.append(code)
         if self.student is None:
             try:
                 self._ensure_student()
@@ -324,7 +507,7 @@ class Grading:
             outputs, _ = self.judge.run(code, self.budget, on_input=conversation.relay,
                                         timeout=max(1.0, deadline - time.monotonic()) + 30)
         except (KernelDied, KernelTimeout) as error:
-            self.judge.shutdown()
+            stop_judge_kernel(self.judge)
             self.judge = None
             what = "died" if isinstance(error, KernelDied) else "timed out"
             raise StudentGone(f"the test {what} in the grader (the student's code kept it busy past the "
@@ -334,9 +517,12 @@ class Grading:
         return printed + outputs, conversation.failure
 
     def close(self):
+        if self.startup is not None:  # a notebook without code cells
+            self.startup.discard()
+            self.startup = None
         self._stop_student()
         if self.judge is not None:
-            self.judge.shutdown()
+            stop_judge_kernel(self.judge)
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -388,9 +574,9 @@ def capped(outputs, budget):
 class StudentSide:
     """The sandbox: ``python -m autograder.student`` and the student's kernel, spoken to by JSON lines."""
 
-    def __init__(self, limits, sandboxed, extra_arguments, wall_deadline, keep):
+    def __init__(self, limits, sandboxed, extra_arguments, wall_deadline):
         self.limits, self.sandboxed, self.extra_arguments = limits, sandboxed, extra_arguments
-        self.wall_deadline, self.keep = wall_deadline, keep
+        self.wall_deadline = wall_deadline
         self.process = None
         self.buffer = b""
         self.serving = False
@@ -399,6 +585,13 @@ class StudentSide:
         self.stderr_tail = b""
 
     def start(self, deadline):
+        self.launch()
+        self.wait_until_ready(deadline)
+
+    def launch(self):
+        """Start the runner. bubblewrap ends the sandbox when the thread that started it ends
+        (``--die-with-parent`` is a parent-death signal, which Linux ties to that thread): call this
+        from a thread that outlives the notebook, such as the main thread."""
         command = [sys.executable, "-m", "autograder.student"]
         if self.sandboxed:
             command = [shutil.which("bwrap"), *_bwrap_arguments(), "--", *command]
@@ -416,6 +609,8 @@ class StudentSide:
         self.watch = ProcessWatch(self, int(self.limits.processes))
         self.watch.start()
         self._write({"limits": {"memory_mb": self.limits.memory_mb}, "extra_arguments": self.extra_arguments})
+
+    def wait_until_ready(self, deadline):
         event = self._receive(deadline, "start")
         if event.get("event") != "ready":
             raise StudentGone(f"the student's kernel did not start: {self._stderr()}")
@@ -547,7 +742,7 @@ class StudentSide:
         if self.sandboxed:
             namespace = pid_namespace_of_child(self.process.pid)
             return [] if namespace is None else [pid for pid, ns in all_pid_namespaces() if ns == namespace]
-        return descendants({self.process.pid}, orphans_of=os.getpid(), exclude=self.keep)
+        return descendants({self.process.pid}, orphans_of=os.getpid(), exclude=GRADER_PIDS)
 
     def kill(self):
         if self.watch is not None:

@@ -105,15 +105,22 @@ class CellOutputs:
 
 
 class Kernel:
-    def __init__(self, extra_arguments=(), env=None, cwd=None, quiet=False, startup_seconds=120):
-        """``quiet``: the kernel's own stdout and stderr (TensorFlow's start-up notices) go nowhere."""
+    def __init__(self, extra_arguments=(), env=None, cwd=None, quiet=False, startup_seconds=120, on_process=None):
+        """``quiet``: the kernel's own stdout and stderr (TensorFlow's start-up notices) go nowhere.
+        ``on_process(pid)`` is called as soon as the kernel's process exists, before it is ready."""
         self.manager = KernelManager(kernel_name="python3")
         streams = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL} if quiet else {}
         self.manager.start_kernel(extra_arguments=list(extra_arguments), env=env, cwd=cwd, **streams)
+        self.pid = self.manager.provisioner.pid
+        if on_process is not None:
+            on_process(self.pid)
         self.client = self.manager.blocking_client()
         self.client.start_channels()
-        self.client.wait_for_ready(timeout=startup_seconds)
-        self.pid = self.manager.provisioner.pid
+        try:
+            self.client.wait_for_ready(timeout=startup_seconds)
+        except BaseException:  # not ready in time, or died: not left running
+            self.shutdown()
+            raise
 
     def run(self, code, budget, on_input=None, timeout=None, silent=False):
         """Execute ``code``; returns (outputs, status), status "exit" when the code asked the kernel to

@@ -43,6 +43,8 @@ class SandboxedExecute(NbGraderPreprocessor):
                                      "(mutation testing: only whether points are lost matters)").tag(config=True)
     use_sandbox = Bool(True, help="Use bubblewrap when it can run here").tag(config=True)
     extra_arguments = List(Unicode(), help="Extra arguments of the kernel").tag(config=True)
+    start_next = Bool(False, help="Another notebook follows in this process: start its kernels while "
+                      "this one is graded").tag(config=True)
     report_file = Unicode("", help="Where to write what happened to each cell (JSON); empty: nowhere").tag(config=True)
     template_file = Unicode("", help="The released lesson (.ipynb) the submission answers: the judge runs "
                             "its ordinary cells and binds the names of its answer cells").tag(config=True)
@@ -56,7 +58,8 @@ class SandboxedExecute(NbGraderPreprocessor):
         limits = Limits(self.wall_seconds, self.cell_seconds, self.memory_mb, self.processes,
                         self.stop_at_first_failed_test)
         template = nbformat.read(self.template_file, as_version=4)
-        result = grade_notebook(nb, template, limits, use_sandbox=self.use_sandbox, extra_arguments=self.extra_arguments)
+        result = grade_notebook(nb, template, limits, use_sandbox=self.use_sandbox, extra_arguments=self.extra_arguments,
+                                start_next=self.start_next)
         nb = nbformat.from_dict(result["notebook"])
         if self.report_file:
             summary = {key: result[key] for key in ("cells", "sandbox")}

@@ -14,6 +14,7 @@ import os
 import resource
 import sys
 
+from . import lean_imports  # noqa: F401  (before anything imports nbformat: see its doc)
 from .kernel import Kernel, KernelDied, OutputBudget
 
 # Run as code: a notebook that hooks IPython's input transformers can stop it, and so its own points.
