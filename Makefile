@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test test-quick lessons check mutants lab site bench bench-conv bench-gru bench-attention bench-keras bench-backends bench-grading clean
+.PHONY: setup demo test test-quick lessons check mutants lab site bench bench-conv bench-gru bench-attention bench-keras bench-backends sweep-keras bench-grading clean
 
 $(STAMP): pyproject.toml
 	bash .ci/system-packages
@@ -62,6 +62,12 @@ bench-keras: $(STAMP)  ## train every model of lessons 07-12 on the full data; p
 bench-backends: $(STAMP)  ## install the extra jax, then time an epoch of lessons 08's GRU and 07's CNN on TensorFlow and on JAX
 	$(BIN)/python -m pip install --quiet -e ".[jax]"
 	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/backends.py $(BENCH_ARGS)
+
+sweep-keras: $(STAMP)  ## the validation sweeps behind lessons 07 and 08's settings (slow: about 40 minutes)
+	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/keras_sweeps.py cnn "" side=last side=last,tokens=20000 side=last,length=600 \
+		side=last,filters=100,embedding_dim=64
+	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/keras_sweeps.py rnn "" maxlen=400 maxlen=300,units=64 kind=BiLSTM,maxlen=300 \
+		maxlen=300,learning_rate=0.001,epochs=6 maxlen=300,embedding_dim=64
 
 bench-grading: $(STAMP)  ## grading throughput with 1 and 2 workers (copies of lesson 01's solution), and where the time goes
 	PATH="$(BIN):$$PATH" $(BIN)/python benchmarks/grading.py --phases
