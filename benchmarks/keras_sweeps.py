@@ -1,8 +1,9 @@
 """Validation sweeps behind the full-mode settings of lessons 07 and 08 (`make sweep-keras`).
 
 Each configuration trains the lesson's own model (``build_cnn`` of lesson 07, ``build_model`` of lesson
-08, loaded from the solution notebooks) on the lesson's training split of IMDB and prints its validation
-accuracy after every epoch, with the training accuracy beside it. The test reviews are never read: these
+08, loaded from the solution notebooks) on the split the lesson's own data cell makes in full mode
+(``backends.lesson_in_full_mode``) and prints its validation accuracy after every epoch, with the training
+accuracy beside it. The test reviews are never read: these
 are the numbers the lessons' settings were chosen on.
 
     python benchmarks/keras_sweeps.py cnn side=last length=600,side=last
@@ -16,25 +17,17 @@ lesson 08 on the validation accuracy, patience 1.
 """
 import argparse
 import json
+import os
 import time
 
 import keras
-import nbformat
-import numpy as np
 
-import emolib.data
-import emolib.text
-from autograder import course
-from autograder.fixtures import exercise_namespace
+from backends import lesson_in_full_mode
 
 CNN_SETTINGS = {"tokens": 10000, "length": 400, "side": "first", "embedding_dim": 48, "filters": 64, "widths": "3/4/5",
                 "dropout": 0.5, "batch_size": 64, "learning_rate": 1e-3, "epochs": 4}
-RNN_SETTINGS = {"kind": "GRU", "tokens": 20000, "maxlen": 200, "embedding_dim": 32, "units": 32, "batch_size": 128,
+RNN_SETTINGS = {"kind": "GRU", "maxlen": 200, "embedding_dim": 32, "units": 32, "batch_size": 128,
                 "learning_rate": 3e-3, "epochs": 4}
-
-
-def solution(lesson):
-    return exercise_namespace(nbformat.read(course.solution_notebook(lesson), as_version=4))
 
 
 def parse(configuration, defaults):
@@ -59,20 +52,19 @@ def word_rows(texts, fit_texts, tokens):
     return rows
 
 
-def cut(rows, length, padding, keep):
-    """Rows padded (before or after) or cut to length, keeping their first or last words."""
-    return keras.utils.pad_sequences(rows, maxlen=length, padding=padding,
+def cut(rows, length, keep):
+    """Rows padded after their words (as lesson 07 pads) or cut to length, keeping their first or last words."""
+    return keras.utils.pad_sequences(rows, maxlen=length, padding="post",
                                      truncating="post" if keep == "first" else "pre").astype("int32")
 
 
 def sweep_cnn(configurations):
     """configurations: list of (label, settings dict)."""
-    lesson = solution("07_keras_cnn")
-    (texts, labels), _ = emolib.data.load_imdb(seed=0)
-    (train_texts, y_train), (val_texts, y_val) = lesson.split_train_validation(texts, labels, 0.1, seed=0)
+    lesson = lesson_in_full_mode("07_keras_cnn")
+    data = lesson.data
+    y_train, y_val = data["y_train"], data["y_val"]
     for configuration, s in configurations:
-        rows = word_rows(train_texts + val_texts, train_texts, s["tokens"])
-        x = cut(rows, s["length"], "post", s["side"])  # lesson 07 pads after the words
+        x = cut(word_rows(data["train_texts"] + data["val_texts"], data["train_texts"], s["tokens"]), s["length"], s["side"])
         x_train, x_val = x[:len(y_train)], x[len(y_train):]
         keras.utils.set_random_seed(0)
         model = lesson.build_cnn(s["tokens"], s["length"], s["embedding_dim"], tuple(map(int, s["widths"].split("/"))),
@@ -83,18 +75,16 @@ def sweep_cnn(configurations):
 
 
 def sweep_rnn(configurations):
-    lesson = solution("08_keras_rnn")
-    (texts, labels), _ = emolib.data.load_imdb()
-    texts = [emolib.text.clean_english(text) for text in texts]
-    n_val = len(labels) // 10  # lesson 08's split: the first tenth validates
+    lesson = lesson_in_full_mode("08_keras_rnn")
     for configuration, s in configurations:
-        x = cut(word_rows(texts, texts[n_val:], s["tokens"]), s["maxlen"], "pre", "last")  # as lesson 08 does
+        # the lesson's own vectorizer and to_sequences: its vocabulary, reviews cut in front and padded before
+        x_train, x_val = (lesson.to_sequences(texts, s["maxlen"]) for texts in (lesson.train_texts, lesson.val_texts))
         keras.utils.set_random_seed(0)
-        model = lesson.build_model(s["kind"], s["tokens"], s["embedding_dim"], s["units"], s["learning_rate"])
+        model = lesson.build_model(s["kind"], lesson.settings["vocab_size"], s["embedding_dim"], s["units"], s["learning_rate"])
         stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=1, restore_best_weights=True)
         start = time.perf_counter()
-        history = model.fit(x[n_val:], labels[n_val:], batch_size=s["batch_size"], epochs=s["epochs"],
-                            validation_data=(x[:n_val], labels[:n_val]), callbacks=[stop], verbose=0).history
+        history = model.fit(x_train, lesson.y_train, batch_size=s["batch_size"], epochs=s["epochs"],
+                            validation_data=(x_val, lesson.y_val), callbacks=[stop], verbose=0).history
         report(configuration, history, time.perf_counter() - start)
 
 
@@ -112,6 +102,7 @@ def main():
     parser.add_argument("model", choices=("cnn", "rnn"))
     parser.add_argument("configurations", nargs="*", default=[""], help="key=value,... (none: the lesson's settings)")
     args = parser.parse_args()
+    os.environ["EMOLIB_FAST"] = "0"  # the lessons' full-mode data, as make sweep-keras is run
     defaults, sweep = (CNN_SETTINGS, sweep_cnn) if args.model == "cnn" else (RNN_SETTINGS, sweep_rnn)
     sweep([(configuration, parse(configuration, defaults)) for configuration in args.configurations])
 
