@@ -1,8 +1,8 @@
 """Where grading's time goes: seconds per named phase, for the reports and ``make bench-grading``.
 
 A ``Phases`` adds up wall-clock seconds per phase name. Phases nest, and time is charged to the
-innermost one only (a judge kernel started while a test runs is "judge kernel start", not "test
-cells"), so the phases of one clock never overlap and add up to the time measured.
+innermost one only (a judge kernel started again while a test runs is "starting a judge kernel again",
+not "judge: test cells"), so the phases of one clock never overlap and add up to the time measured.
 
 ``grade_submission`` makes one clock per submission the current one (``measuring``), and the code it
 calls, down to the judge, charges to it with ``phase(name)``; outside a measurement ``phase`` costs
